@@ -1,0 +1,42 @@
+"""The virtual-actor runtime: refs, ask/tell, mailboxes, timers, supervision, passivation,
+placement with fenced leases, node transport and topics. Knows nothing of the domain.
+"""
+
+from actors.actor import Actor, ActorContext
+from actors.codec import Codec
+from actors.errors import (
+    ActorStoppedError,
+    AskTimeoutError,
+    FencedOutError,
+    NodeUnavailableError,
+    ReentrantAskError,
+    UnknownActorMethodError,
+)
+from actors.fencing import Fence, FenceStore, actor_fences
+from actors.ref import ActorRef
+from actors.supervision import RestartPolicy
+from actors.system import ActorSystem, running_actor_system
+from actors.timers import Timers
+from actors.topics import Subscription, Topics
+
+__all__ = [
+    "Actor",
+    "ActorContext",
+    "ActorRef",
+    "ActorStoppedError",
+    "ActorSystem",
+    "AskTimeoutError",
+    "Codec",
+    "Fence",
+    "FenceStore",
+    "FencedOutError",
+    "NodeUnavailableError",
+    "ReentrantAskError",
+    "RestartPolicy",
+    "Subscription",
+    "Timers",
+    "Topics",
+    "UnknownActorMethodError",
+    "actor_fences",
+    "running_actor_system",
+]

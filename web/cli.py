@@ -1,0 +1,67 @@
+"""The ``eventyay`` command: ``run`` serves one node, ``migrate`` upgrades the database schema."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+
+import uvicorn
+
+from core.database import running_database
+from core.errors import SettingsError, UnavailableError
+from core.logs import configure_logging
+from core.migrate import current_revision, head_revision, migrate
+from core.settings import Settings, load_settings
+from web.app import create_app
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="eventyay", description="eventyay-live platform")
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="serve one node (embedded or cluster, by settings)")
+    run.add_argument("--host", help="address to bind (default: EVENTYAY_WEB__HOST)")
+    run.add_argument("--port", type=int, help="port to bind (default: EVENTYAY_WEB__PORT)")
+    commands.add_parser("migrate", help="upgrade the database schema to this version")
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(exc.message, file=sys.stderr)
+        return 2
+    configure_logging(settings.log)
+    if args.command == "migrate":
+        return asyncio.run(_migrate(settings))
+    return _run(settings, args.host, args.port)
+
+
+def _run(settings: Settings, host: str | None, port: int | None) -> int:
+    config = uvicorn.Config(
+        create_app(settings),
+        host=host or settings.web.host,
+        port=settings.web.port if port is None else port,
+        lifespan="on",
+        log_config=None,
+        timeout_graceful_shutdown=int(settings.web.graceful_timeout_s),
+    )
+    server = uvicorn.Server(config)
+    server.run()
+    # uvicorn reports a failed start-up (for example an unreachable database) by not starting.
+    return 0 if server.started else 1
+
+
+async def _migrate(settings: Settings) -> int:
+    async with running_database(settings.database_url, settings.db) as database:
+        try:
+            before = await current_revision(database)
+            await migrate(database)
+        except (OSError, UnavailableError) as exc:
+            print(f"eventyay migrate: database unavailable: {exc}", file=sys.stderr)
+            return 1
+        print(f"database at {head_revision()} (was {before or 'empty'})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
