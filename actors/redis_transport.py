@@ -68,6 +68,8 @@ _LEASE_KEY_TTL_MS = 3600 * 1000  # garbage collection of abandoned leases; refre
 class RedisTransport:
     """Cluster membership, placement leases and pub/sub over one Redis server."""
 
+    distributed = True
+
     def __init__(
         self, url: str, settings: RedisSettings, actor_settings: ActorSettings, node_id: str
     ) -> None:

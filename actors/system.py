@@ -54,9 +54,7 @@ class ActorSystem:
         self.codec = Codec()
         self.kinds = KindRegistry(settings)
         self.failures = FailureLedger()
-        self.topics = Topics(
-            node_id, transport, self.codec, distributed=not isinstance(transport, MemoryTransport)
-        )
+        self.topics = Topics(node_id, transport, self.codec, distributed=transport.distributed)
         self.leases: dict[ActorKey, Lease] = {}
         self._activations: dict[ActorKey, Activation] = {}
         self._ending: dict[ActorKey, Activation] = {}
@@ -275,30 +273,45 @@ class ActorSystem:
 
     async def _keep_alive(self) -> None:
         loop = asyncio.get_running_loop()
-        last_ok = loop.time()
-        last_refresh = last_ok
-        fenced_off = False
+        last_refresh = loop.time()
+        # Started right after the node registered; re-armed after every successful renewal.
+        expiry = self._arm_expiry(loop.time())
         while True:
             await asyncio.sleep(self.settings.lease_renew_s)
             started = loop.time()
             try:
                 alive = await self.transport.heartbeat()
             except UnavailableError:
-                if not fenced_off and started - last_ok > self.settings.lease_ttl_s:
-                    self._fence_off("lost contact with the cluster")
-                    fenced_off = True
                 continue
-            if not alive and not fenced_off:
+            if not alive:
                 self._fence_off("cluster membership expired")
-            last_ok, fenced_off = started, False
+            if expiry is not None:
+                expiry.cancel()
+            expiry = self._arm_expiry(started)
             with contextlib.suppress(UnavailableError):
                 await self._flush_releases()
                 if started - last_refresh > _LEASE_REFRESH_S:
                     await self.transport.refresh(list(self.leases.values()))
                     last_refresh = started
 
+    def _arm_expiry(self, renewal_sent: float) -> asyncio.TimerHandle | None:
+        """Give up every actor when the liveness renewed at ``renewal_sent`` may have expired.
+
+        Redis lets the liveness key expire ``lease_ttl_s`` after it processed the renewal, which
+        is no earlier than when it was sent; so this fires before other nodes may take over.
+        """
+        if not self.transport.distributed:
+            return None
+        return asyncio.get_running_loop().call_at(
+            renewal_sent + self.settings.lease_ttl_s,
+            self._fence_off,
+            "no successful renewal within the lease time",
+        )
+
     def _fence_off(self, reason: str) -> None:
         """Our leases may belong to others now: depose every activation (they will move)."""
+        if not self._activations and not self.leases:
+            return
         logger.error("node %s gives up its actors: %s", self.node_id, reason)
         for activation in list(self._activations.values()):
             self.depose(activation)

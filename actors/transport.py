@@ -37,6 +37,8 @@ class Transport(Protocol):
     """What the actor system needs from the cluster."""
 
     node_id: str
+    distributed: bool
+    """True when other nodes exist: leases can expire and topics cross the process."""
 
     async def start(self, on_bytes: OnBytes) -> None:
         """Join the cluster; ``on_bytes`` receives every envelope addressed to this node."""
@@ -95,6 +97,8 @@ class TokenClock:
 
 class MemoryTransport:
     """The embedded transport: one node, every lease is ours, topics stay in the process."""
+
+    distributed = False
 
     def __init__(self, node_id: str) -> None:
         self.node_id = node_id

@@ -78,7 +78,7 @@ class Database:
         try:
             async with asyncio.timeout(self.settings.timeout_s), self.engine.connect() as conn:
                 await conn.execute(text("SELECT 1"))
-        except (OSError, TimeoutError, Exception) as exc:  # driver errors have no common base
+        except Exception as exc:  # driver errors (asyncpg, sqlite3, OSError) share no base
             msg = "Database unavailable"
             raise UnavailableError(msg, component="database") from exc
 

@@ -70,6 +70,11 @@ class LogSettings(_Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     json_lines: bool = False
 
+    @field_validator("level", mode="before")
+    @classmethod
+    def _upper_case_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
 
 class Settings(_Section):
     """Everything the platform can be told at start-up.
@@ -134,13 +139,22 @@ def env_var_name(location: tuple[str | int, ...]) -> str:
     return ENV_PREFIX + NESTED_DELIMITER.join(str(part) for part in location).upper()
 
 
+def _sections() -> dict[str, type[_Section]]:
+    """The nested sections of ``Settings`` by field name."""
+    return {
+        name: field.annotation
+        for name, field in Settings.model_fields.items()
+        if isinstance(field.annotation, type) and issubclass(field.annotation, _Section)
+    }
+
+
 def setting_names() -> list[str]:
     """Every ``EVENTYAY_*`` variable the settings understand, in declaration order."""
+    sections = _sections()
     names: list[str] = []
-    for name, field in Settings.model_fields.items():
-        annotation = field.annotation
-        if isinstance(annotation, type) and issubclass(annotation, _Section):
-            names.extend(env_var_name((name, sub)) for sub in annotation.model_fields)
+    for name in Settings.model_fields:
+        if name in sections:
+            names.extend(env_var_name((name, sub)) for sub in sections[name].model_fields)
         else:
             names.append(env_var_name((name,)))
     return names
@@ -156,32 +170,44 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
     """
     env = dict(os.environ if environ is None else environ)
     file_values = _read_config_file(env.get(ENV_PREFIX + "CONFIG_FILE"))
-    source = _environment_values(env)
+    source, problems = _environment_values(env)
     merged = _deep_merge(_deep_merge(file_values, source), overrides)
     try:
-        return Settings.model_validate(merged)
+        settings = Settings.model_validate(merged)
     except ValidationError as exc:
-        problems = [
+        problems += [
             f"{env_var_name(tuple(error['loc']))}: {error['msg']}" for error in exc.errors()
         ]
-        raise SettingsError(problems) from None
+    if problems:
+        raise SettingsError(problems)
+    return settings
 
 
-def _environment_values(env: Mapping[str, str]) -> dict[str, Any]:
+def _environment_values(env: Mapping[str, str]) -> tuple[dict[str, Any], list[str]]:
+    """The ``EVENTYAY_*`` variables as nested values, and the names that cannot be placed."""
     values: dict[str, Any] = {}
-    for raw_name, value in env.items():
+    problems: list[str] = []
+    sections = _sections()
+    for raw_name, value in sorted(env.items()):
         name = raw_name.upper()
         if not name.startswith(ENV_PREFIX):
             continue
         path = name[len(ENV_PREFIX) :].lower().split(NESTED_DELIMITER)
+        if len(path) > 1 and path[0] in Settings.model_fields and path[0] not in sections:
+            problems.append(f"{name}: {ENV_PREFIX}{path[0].upper()} is not a section")
+            continue
+        if len(path) == 1 and path[0] in sections:
+            problems.append(f"{name}: is a section; set its fields as {name}__<FIELD>")
+            continue
         target = values
         for part in path[:-1]:
             target = target.setdefault(part, {})
             if not isinstance(target, dict):
+                problems.append(f"{name}: {ENV_PREFIX}{part.upper()} is not a section")
                 break
         else:
             target[path[-1]] = value
-    return values
+    return values, problems
 
 
 def _read_config_file(path: str | None) -> dict[str, Any]:

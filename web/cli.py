@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -46,19 +47,25 @@ def _run(settings: Settings, host: str | None, port: int | None) -> int:
         timeout_graceful_shutdown=int(settings.web.graceful_timeout_s),
     )
     server = uvicorn.Server(config)
+    # After a graceful stop uvicorn re-raises the signal that caused it, which would kill the
+    # process (exit -15) instead of returning; handing it back to the server makes it a no-op.
+    for stop_signal in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop_signal, server.handle_exit)
     server.run()
-    # uvicorn reports a failed start-up (for example an unreachable database) by not starting.
+    # A failed lifespan start-up makes uvicorn exit the process itself (status 3); a server that
+    # returns without having started (for example, the port was taken) is a failure too.
     return 0 if server.started else 1
 
 
 async def _migrate(settings: Settings) -> int:
     async with running_database(settings.database_url, settings.db) as database:
         try:
-            before = await current_revision(database)
-            await migrate(database)
-        except (OSError, UnavailableError) as exc:
-            print(f"eventyay migrate: database unavailable: {exc}", file=sys.stderr)
+            await database.ping()
+        except UnavailableError as exc:
+            print(f"eventyay migrate: database unavailable: {exc.__cause__}", file=sys.stderr)
             return 1
+        before = await current_revision(database)
+        await migrate(database)
         print(f"database at {head_revision()} (was {before or 'empty'})")
     return 0
 

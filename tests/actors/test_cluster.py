@@ -12,6 +12,7 @@ import redis.asyncio as aioredis
 from actors.codec import Codec, Reply, Request
 from actors.errors import UnknownActorMethodError
 from actors.keys import RedisNames
+from core.errors import UnavailableError
 from tests.actors.conftest import SystemFactory
 from tests.support.sample_actors import Recorder, TooLargeError
 
@@ -121,3 +122,23 @@ async def test_the_cluster_lists_its_live_nodes(redis_system: SystemFactory) -> 
         assert await a.transport.live_nodes() == ["node-a", "node-b"]
     async with redis_system("node-c") as c:
         assert await c.transport.live_nodes() == ["node-c"]
+
+
+async def test_a_node_cut_off_from_redis_gives_up_its_actors_before_others_take_them(
+    redis_system: SystemFactory,
+) -> None:
+    async with redis_system("node-a") as a, redis_system("node-b") as b:
+        await a.ref(Recorder, "island").ask(Recorder.record, "on a")
+
+        async def unreachable() -> bool:
+            raise UnavailableError("Redis unavailable", component="redis")
+
+        a.transport.heartbeat = unreachable  # type: ignore[method-assign]
+        cut_off = asyncio.get_running_loop().time()
+        async with asyncio.timeout(3):
+            while a.active_count:  # noqa: ASYNC110 - waits for the runtime's own timer
+                await asyncio.sleep(0.01)
+        gave_up_s = asyncio.get_running_loop().time() - cut_off
+        # B takes the actor only once A's liveness expired, which A's own deadline preceded.
+        assert await b.ref(Recorder, "island").ask(Recorder.where) == "node-b"
+        assert gave_up_s <= 1.0 + 0.2  # lease_ttl_s of the test settings, plus timer slack
