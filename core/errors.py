@@ -6,7 +6,7 @@
     │   ├── InvalidPayloadError        protocol.invalid_payload
     │   ├── RateLimitedError           protocol.rate_limited
     │   ├── DeniedError                auth.denied
-    │   └── NotFoundError              not_found
+    │   └── NotFoundError              protocol.not_found
     └── SystemFault                infrastructure failures (5xx)
         ├── ServerError                server.error (carries an error_id)
         ├── UnavailableError           server.unavailable
@@ -115,7 +115,7 @@ class DeniedError(ProtocolError):
 
 
 class NotFoundError(ProtocolError):
-    code = "not_found"
+    code = "protocol.not_found"
     status = 404
     default_message = "Not found"
 

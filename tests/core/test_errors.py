@@ -26,9 +26,6 @@ from core.errors import (
 )
 
 CODE_SHAPE = re.compile(r"[a-z][a-z_]*\.[a-z][a-z_]*")
-# `not_found` is shared by every namespace (rooms, polls, users ...), so it has no namespace of its
-# own; the module docstring of core.errors lists it as such.
-UNNAMESPACED_CODES = {"not_found"}
 
 CORE_ERRORS = [
     UnknownCommandError,
@@ -66,11 +63,7 @@ def test_every_code_is_registered_for_exactly_its_class() -> None:
 
 
 def test_codes_are_namespace_dot_reason() -> None:
-    misshapen = [
-        code
-        for code in error_codes()
-        if code not in UNNAMESPACED_CODES and not CODE_SHAPE.fullmatch(code)
-    ]
+    misshapen = [code for code in error_codes() if not CODE_SHAPE.fullmatch(code)]
 
     assert misshapen == []
 
@@ -166,5 +159,5 @@ def test_pickling_keeps_class_message_and_details(error: EventyayError) -> None:
 
 def test_repr_shows_class_code_and_details() -> None:
     assert repr(NotFoundError("No such room", room="r9")) == (
-        "NotFoundError('No such room', code='not_found', details={'room': 'r9'})"
+        "NotFoundError('No such room', code='protocol.not_found', details={'room': 'r9'})"
     )

@@ -147,7 +147,11 @@ async def test_expected_error_keeps_its_code_status_and_details(tmp_path: Path) 
     assert response.status_code == 404
     assert response.json() == {
         "ok": False,
-        "error": {"code": "not_found", "message": "No such room", "details": {"room": "r404"}},
+        "error": {
+            "code": "protocol.not_found",
+            "message": "No such room",
+            "details": {"room": "r404"},
+        },
     }
 
 

@@ -1,0 +1,27 @@
+"""docs/protocol.md lists exactly the error codes the platform defines, with their HTTP status."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import actors  # noqa: F401 - registers the runtime's error codes
+from core.errors import error_codes
+
+PROTOCOL_DOC = Path(__file__).parents[2] / "docs" / "protocol.md"
+ROW = re.compile(r"^\| `([a-z_.]+)` \| (\d{3}) \|")
+PROJECT_PACKAGES = ("core.", "actors.", "catalog.", "media.", "live.", "web.")
+
+
+def test_the_protocol_reference_lists_every_error_code_with_its_status() -> None:
+    documented = {
+        match[1]: int(match[2])
+        for line in PROTOCOL_DOC.read_text().splitlines()
+        if (match := ROW.match(line))
+    }
+    defined = {
+        code: cls.status
+        for code, cls in error_codes().items()
+        if cls.__module__.startswith(PROJECT_PACKAGES)
+    }
+    assert documented == defined
