@@ -19,6 +19,7 @@ import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
 from actors.keys import RedisNames
+from actors.tasks import cancel_and_wait
 from actors.transport import Claim, Lease, OnBytes
 from core.errors import UnavailableError
 from core.settings import ActorSettings, RedisSettings
@@ -110,11 +111,7 @@ class RedisTransport:
 
     async def stop(self) -> None:
         await self._flush_outbox()
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(self._tasks)
         with contextlib.suppress(RedisError, OSError, TimeoutError):
             async with asyncio.timeout(self._settings.timeout_s):
                 await self._redis.delete(self._names.node_alive(self.node_id))

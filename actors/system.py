@@ -23,6 +23,7 @@ from actors.redis_transport import RedisTransport
 from actors.ref import ActorRef
 from actors.router import ActorKey, Outgoing, Router
 from actors.supervision import FailureLedger
+from actors.tasks import cancel_and_wait
 from actors.topics import Topics
 from actors.transport import Lease, MemoryTransport, Transport
 from core.database import Database
@@ -107,11 +108,7 @@ class ActorSystem:
             for task in late:
                 task.cancel()
         self._router.fail_all(ActorStoppedError("The actor system stopped"))
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(self._tasks)
         self._releases.extend(self.leases.values())
         self.leases.clear()
         await self._flush_releases()

@@ -28,6 +28,27 @@ async def test_the_first_node_to_send_owns_the_actor_and_others_reach_it(
         assert (a.active_count, b.active_count) == (1, 0)
 
 
+async def test_nodes_racing_to_activate_one_key_agree_on_a_single_owner(
+    redis_system: SystemFactory,
+) -> None:
+    async with (
+        redis_system("node-a") as a,
+        redis_system("node-b") as b,
+        redis_system("node-c") as c,
+    ):
+        asks = [
+            system.ref(Recorder, "contested").ask(Recorder.record, n)
+            for n in range(60)
+            for system in (a, b, c)
+        ]
+        await asyncio.gather(*asks)
+        owners = {await s.ref(Recorder, "contested").ask(Recorder.where) for s in (a, b, c)}
+        history = await a.ref(Recorder, "contested").ask(Recorder.history)
+        assert len(owners) == 1
+        assert Recorder.activations == ["contested"]
+        assert sorted(history) == sorted(list(range(60)) * 3)
+
+
 async def test_tells_from_another_node_keep_their_order(redis_system: SystemFactory) -> None:
     async with redis_system("node-a") as a, redis_system("node-b") as b:
         await a.ref(Recorder, "ordered").ask(Recorder.where)
