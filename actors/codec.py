@@ -22,7 +22,6 @@ ASK = 1
 TELL = 2
 REPLY_OK = 3
 REPLY_ERROR = 4
-NOT_OWNER = 5
 TOPIC = 6
 
 _EXT_MODEL = 1
@@ -48,7 +47,7 @@ class Request:
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """The answer to an ask: a value, an error, or "not the owner, route again"."""
+    """The answer to an ask: a value or an error."""
 
     request_id: int
     status: int
@@ -99,9 +98,6 @@ class Codec:
     def reply_error(self, request_id: int, error: BaseException) -> bytes:
         return self._pack([WIRE_VERSION, REPLY_ERROR, request_id, error_to_wire(error)])
 
-    def not_owner(self, request_id: int) -> bytes:
-        return self._pack([WIRE_VERSION, NOT_OWNER, request_id])
-
     def topic(self, origin: str, topic: str, payload: Any) -> bytes:
         return self._pack([WIRE_VERSION, TOPIC, origin, topic, payload])
 
@@ -145,8 +141,6 @@ class Codec:
             return Reply(_require(message[2], int), REPLY_OK, value=message[3])
         if kind == REPLY_ERROR and len(message) == 4:
             return Reply(_require(message[2], int), REPLY_ERROR, error=error_from_wire(message[3]))
-        if kind == NOT_OWNER and len(message) == 3:
-            return Reply(_require(message[2], int), NOT_OWNER)
         if kind == TOPIC and len(message) == 5:
             return TopicMessage(_require(message[2], str), _require(message[3], str), message[4])
         msg = f"unknown envelope type {kind!r}"

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from actors.actor import Handler
-from actors.codec import Request
+from actors.codec import Reply, Request
 from actors.errors import NodeUnavailableError
 from actors.kinds import KindInfo
 from core.errors import UnavailableError
@@ -57,6 +57,7 @@ class Router:
         self._held: dict[ActorKey, list[Outgoing]] = {}
         self._attempts: dict[ActorKey, int] = {}
         self._request_ids = itertools.count(1)
+        self._replies: dict[int, asyncio.Future[Any]] = {}
         self.owners: dict[ActorKey, str] = {}
         self.pending: dict[ActorKey, int] = {}
 
@@ -106,7 +107,7 @@ class Router:
         }
         if unplaced:
             await asyncio.gather(*(self._place(info, actor[1]) for actor, info in unplaced.items()))
-        sends: list[tuple[Outgoing, str, bytes]] = []
+        sends: list[tuple[Outgoing, str, bytes, int]] = []
         now = asyncio.get_running_loop().time()
         for item in batch:
             actor = item.actor
@@ -119,9 +120,10 @@ class Router:
             elif system.deliver_locally(item):
                 self._done(item)
             elif (owner := self.owners.get(actor)) is not None:
-                data = self._encode(item)
+                request_id = next(self._request_ids) if item.reply is not None else 0
+                data = self._encode(item, request_id)
                 if data is not None:
-                    sends.append((item, owner, data))
+                    sends.append((item, owner, data, request_id))
             else:
                 self._hold(item)
         if sends:
@@ -149,26 +151,34 @@ class Router:
             system.leases[actor] = lease
         system.activate(info, key, lease)
 
-    async def _send(self, sends: list[tuple[Outgoing, str, bytes]]) -> None:
+    def complete(self, reply: Reply) -> None:
+        """Hand a reply from another node to the ask waiting for it (if it still waits)."""
+        waiting = self._replies.pop(reply.request_id, None)
+        if waiting is None or waiting.done():
+            return
+        if reply.error is not None:
+            waiting.set_exception(reply.error)
+        else:
+            waiting.set_result(reply.value)
+
+    async def _send(self, sends: list[tuple[Outgoing, str, bytes, int]]) -> None:
+        messages = [(node, data) for _, node, data, _ in sends]
         try:
-            counts = await self._system.transport.send_many(
-                [(node, data) for _, node, data in sends]
-            )
+            counts = await self._system.transport.send_many(messages)
         except UnavailableError:
             counts = [0] * len(sends)
-        for (item, node, _), received in zip(sends, counts, strict=True):
+        for (item, node, _, request_id), received in zip(sends, counts, strict=True):
             if received:
                 self._done(item)
                 continue
             # Nobody listens on the owner's channel: the node is gone or cut off.
             if self.owners.get(item.actor) == node:
                 del self.owners[item.actor]
-            self._system.forget_request(item.reply)
+            self._replies.pop(request_id, None)
             self._hold(item)
 
-    def _encode(self, item: Outgoing) -> bytes | None:
+    def _encode(self, item: Outgoing, request_id: int) -> bytes | None:
         system = self._system
-        request_id = next(self._request_ids) if item.reply is not None else 0
         request = Request(
             request_id,
             system.node_id,
@@ -189,7 +199,8 @@ class Router:
                 logger.error("dropped a tell to %s:%s: %s", item.info.name, item.key, exc)
             return None
         if item.reply is not None:
-            system.expect_reply(request_id, item.reply)
+            self._replies[request_id] = item.reply
+            item.reply.add_done_callback(lambda _: self._replies.pop(request_id, None))
         return data
 
     # -- holding and retrying -----------------------------------------------------------------

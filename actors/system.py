@@ -59,7 +59,6 @@ class ActorSystem:
         self.leases: dict[ActorKey, Lease] = {}
         self._activations: dict[ActorKey, Activation] = {}
         self._ending: dict[ActorKey, Activation] = {}
-        self._replies: dict[int, asyncio.Future[Any]] = {}
         self._releases: list[Lease] = []
         self._router = Router(self)
         self._tasks: list[asyncio.Task[None]] = []
@@ -147,16 +146,6 @@ class ActorSystem:
         activation.post((item.handler, item.args, item.kwargs, item.reply))
         return True
 
-    def expect_reply(self, request_id: int, reply: asyncio.Future[Any]) -> None:
-        self._replies[request_id] = reply
-        reply.add_done_callback(lambda _: self._replies.pop(request_id, None))
-
-    def forget_request(self, reply: asyncio.Future[Any] | None) -> None:
-        """Stop waiting for a reply to a request that never arrived anywhere."""
-        if reply is not None:
-            for request_id in [rid for rid, fut in self._replies.items() if fut is reply]:
-                del self._replies[request_id]
-
     # -- activations ----------------------------------------------------------------------------
 
     def activate(self, info: KindInfo, key: str, lease: Lease) -> Activation:
@@ -221,12 +210,7 @@ class ActorSystem:
         if isinstance(envelope, Request):
             self._receive_request(envelope)
         elif isinstance(envelope, Reply):
-            reply = self._replies.pop(envelope.request_id, None)
-            if reply is not None and not reply.done():
-                if envelope.error is not None:
-                    reply.set_exception(envelope.error)
-                else:
-                    reply.set_result(envelope.value)
+            self._router.complete(envelope)
         elif envelope.origin != self.node_id:
             self.topics.deliver(envelope.topic, envelope.payload)
 
