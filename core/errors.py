@@ -6,7 +6,8 @@
     │   ├── InvalidPayloadError        protocol.invalid_payload
     │   ├── RateLimitedError           protocol.rate_limited
     │   ├── DeniedError                auth.denied
-    │   └── NotFoundError              protocol.not_found
+    │   ├── NotFoundError              protocol.not_found
+    │   └── MethodNotAllowedError      protocol.method_not_allowed
     └── SystemFault                infrastructure failures (5xx)
         ├── ServerError                server.error (carries an error_id)
         ├── UnavailableError           server.unavailable
@@ -118,6 +119,12 @@ class NotFoundError(ProtocolError):
     code = "protocol.not_found"
     status = 404
     default_message = "Not found"
+
+
+class MethodNotAllowedError(ProtocolError):
+    code = "protocol.method_not_allowed"
+    status = 405
+    default_message = "Method not allowed"
 
 
 class ServerError(SystemFault):

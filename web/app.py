@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 
 from actors import running_actor_system
 from core.database import running_database
@@ -41,5 +42,9 @@ def create_app(settings: Settings) -> Starlette:
         debug=settings.debug,
         routes=[*health.routes],
         lifespan=lifespan,
-        exception_handlers={EventyayError: platform_error, Exception: platform_error},
+        exception_handlers={
+            HTTPException: platform_error,
+            EventyayError: platform_error,
+            Exception: platform_error,
+        },
     )

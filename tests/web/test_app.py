@@ -168,3 +168,24 @@ async def test_infrastructure_error_answers_503(tmp_path: Path) -> None:
             "details": {"component": "media"},
         },
     }
+
+
+async def test_unknown_paths_and_methods_answer_in_the_error_shape(tmp_path: Path) -> None:
+    async with running_client(create_app(embedded_settings(tmp_path))) as client:
+        missing = await client.get("/no/such/page")
+        wrong_method = await client.post("/healthz")
+    assert (missing.status_code, missing.json()) == (
+        404,
+        {
+            "ok": False,
+            "error": {
+                "code": "protocol.not_found",
+                "message": "Not found",
+                "details": {"path": "/no/such/page"},
+            },
+        },
+    )
+    assert (wrong_method.status_code, wrong_method.json()["error"]["code"]) == (
+        405,
+        "protocol.method_not_allowed",
+    )
