@@ -139,7 +139,10 @@ class Activation:
                     break
                 await self._handle(queue.popleft())
             self._last_active = self._loop.time()
-            await asyncio.sleep(0)
+            if queue:
+                # More is waiting: let other actors run before the next batch. With an empty
+                # mailbox the wait for the next message yields anyway.
+                await asyncio.sleep(0)
 
     async def _handle(self, message: Message) -> None:
         handler, args, kwargs, reply = message

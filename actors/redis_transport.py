@@ -63,7 +63,8 @@ return 0
 """
 
 _FENCE_COUNTER_TTL_MS = 7 * 24 * 3600 * 1000
-_LEASE_KEY_TTL_MS = 3600 * 1000  # garbage collection of abandoned leases; refreshed while active
+_LEASE_KEY_TTL_MS = 3600 * 1000
+_PUBLISH_ATTEMPTS = 3  # garbage collection of abandoned leases; refreshed while active
 
 
 class RedisTransport:
@@ -216,24 +217,29 @@ class RedisTransport:
             await self._flush_outbox()
 
     async def _flush_outbox(self) -> None:
-        for attempt in range(3):
-            if not self._outbox:
-                return
+        """Publish everything queued, including what arrives meanwhile.
+
+        A batch is retried after a failure; it is dropped only after three failures in a row
+        (replies then time out at the asker; topic messages are lost: pub/sub is at most once).
+        """
+        failures = 0
+        while self._outbox:
             batch, self._outbox = self._outbox, []
             try:
                 async with self._redis.pipeline(transaction=False) as pipe:
                     for channel, data in batch:
                         pipe.publish(channel, data)
                     await self._call(pipe.execute())
+                failures = 0
             except UnavailableError:
-                logger.warning(
-                    "publishing %d messages failed (attempt %d)", len(batch), attempt + 1
-                )
+                failures += 1
+                if failures >= _PUBLISH_ATTEMPTS:
+                    logger.error("dropped %d messages: Redis unavailable", len(batch))
+                    failures = 0
+                    continue
+                logger.warning("publishing %d messages failed (attempt %d)", len(batch), failures)
                 self._outbox[:0] = batch
-                await asyncio.sleep(0.05 * 2**attempt)
-        if self._outbox:
-            logger.error("dropped %d messages: Redis unavailable", len(self._outbox))
-            self._outbox.clear()
+                await asyncio.sleep(0.05 * 2**failures)
 
     # -- topics ---------------------------------------------------------------------------
 
