@@ -126,19 +126,20 @@ class Activation:
             self._system.activation_ended(self)
 
     async def _serve(self) -> None:
-        queue = self._queue
+        queue, loop, handle = self._queue, self._loop, self._handle
         batch = self._system.settings.mailbox_batch
         while self.state < ENDING:
             if not queue:
-                self._waiter = self._loop.create_future()
-                await self._waiter
+                # Idle from now on; the idle clock only runs while parked here.
+                self._last_active = loop.time()
+                self._waiter = waiter = loop.create_future()
+                await waiter
                 continue
-            # Handle a few messages per wake-up, then let other tasks run.
-            for _ in range(min(batch, len(queue))):
-                if self.state >= ENDING:
-                    break
-                await self._handle(queue.popleft())
-            self._last_active = self._loop.time()
+            # A few messages per wake-up; end() empties the queue, which ends this loop too.
+            left = batch
+            while queue and left:
+                await handle(queue.popleft())
+                left -= 1
             if queue:
                 # More is waiting: let other actors run before the next batch. With an empty
                 # mailbox the wait for the next message yields anyway.
@@ -259,9 +260,13 @@ class Activation:
         if self.state == STOPPED:
             self._system.passivate(self)
             return
+        ttl_s = self.info.idle_ttl_s
+        if self._waiter is None or self.timers.pending:  # busy with a message, or a timer waits
+            self._arm_idle(ttl_s)
+            return
         idle_s = self._loop.time() - self._last_active
-        if self._queue or self.timers.pending or idle_s < self.info.idle_ttl_s:
-            self._arm_idle(max(self.info.idle_ttl_s - idle_s, 0.05))
+        if idle_s < ttl_s:
+            self._arm_idle(max(ttl_s - idle_s, 0.05))
             return
         self._system.passivate(self)
 

@@ -46,7 +46,7 @@ class ActorRef(Generic[A]):
         **kwargs: P.kwargs,
     ) -> None:
         """Send ``method(*args, **kwargs)`` without waiting; a failure goes to the supervisor."""
-        self._system._send(self._info, self.key, self._handler(method), args, kwargs, None)
+        self._system._send(self._info, self.actor, self._handler(method), args, kwargs, None)
 
     async def ask(
         self,
@@ -67,7 +67,7 @@ class ActorRef(Generic[A]):
             raise ReentrantAskError(kind=self._info.name, key=self.key, method=handler.__name__)
         loop = asyncio.get_running_loop()
         reply: asyncio.Future[R] = loop.create_future()
-        self._system._send(self._info, self.key, handler, args, kwargs, reply)
+        self._system._send(self._info, self.actor, handler, args, kwargs, reply)
         expiry = loop.call_later(self.timeout_s, _expire, reply, self, handler.__name__)
         try:
             return await reply
@@ -75,7 +75,10 @@ class ActorRef(Generic[A]):
             expiry.cancel()
 
     def _handler(self, method: Callable[..., Any]) -> Handler:
-        handler = self._info.methods.get(getattr(method, "__name__", ""))
+        try:
+            handler = self._info.methods.get(method.__name__)
+        except AttributeError:
+            handler = None
         if handler is not method:
             msg = f"{method!r} is not a message method of {self._info.cls.__qualname__}"
             raise TypeError(msg)

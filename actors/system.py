@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
-from actors.activation import Activation, Message
+from actors.activation import ENDING, Activation, Message
 from actors.actor import Actor, Handler
 from actors.codec import Codec, EnvelopeError, Reply, Request
 from actors.errors import ActorStoppedError, UnknownActorMethodError
@@ -118,15 +118,19 @@ class ActorSystem:
     def _send(
         self,
         info: KindInfo,
-        key: str,
+        actor: ActorKey,
         handler: Handler,
         args: tuple[Any, ...],
         kwargs: dict[str, Any],
         reply: asyncio.Future[Any] | None,
     ) -> None:
-        actor = (info.name, key)
+        """Post to the local activation at once, or hand the message to the router."""
         activation = self._activations.get(actor)
-        if activation is not None and activation.accepting and actor not in self._router.pending:
+        if (
+            activation is not None
+            and activation.state < ENDING
+            and actor not in self._router.pending
+        ):
             activation.post((handler, args, kwargs, reply))
             return
         if self._closed:
@@ -136,7 +140,7 @@ class ActorSystem:
                 return
             raise error
         deadline = asyncio.get_running_loop().time() + self.settings.ask_timeout_s
-        self._router.enqueue(Outgoing(info, key, handler, args, kwargs, reply, deadline))
+        self._router.enqueue(Outgoing(info, actor[1], handler, args, kwargs, reply, deadline))
 
     def deliver_locally(self, item: Outgoing) -> bool:
         """Post to the local activation if there is one; False if the actor is elsewhere."""
@@ -235,7 +239,8 @@ class ActorSystem:
             if reply is not None:
                 reply.set_exception(ActorStoppedError("The node is shutting down"))
             return
-        self._send(info, request.key, handler, request.args, request.kwargs, reply)
+        actor = (info.name, request.key)
+        self._send(info, actor, handler, request.args, request.kwargs, reply)
 
     def _send_reply(self, node_id: str, request_id: int, reply: asyncio.Future[Any]) -> None:
         if reply.cancelled():
