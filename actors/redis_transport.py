@@ -144,25 +144,19 @@ class RedisTransport:
         return Claim(owner=result[1].decode())
 
     async def release(self, leases: list[Lease]) -> None:
-        if not leases:
-            return
-        async with self._redis.pipeline(transaction=False) as pipe:
-            for lease in leases:
-                await self._release(
-                    keys=[self._names.lease(lease.kind, lease.key)], args=[lease.value], client=pipe
-                )
-            await self._call(pipe.execute())
+        await self._per_lease(self._release, leases)
 
     async def refresh(self, leases: list[Lease]) -> None:
+        await self._per_lease(self._extend, leases, _LEASE_KEY_TTL_MS)
+
+    async def _per_lease(self, script: Any, leases: list[Lease], *extra: int) -> None:
+        """Run a compare-and-act script on every lease key, in one pipeline."""
         if not leases:
             return
         async with self._redis.pipeline(transaction=False) as pipe:
             for lease in leases:
-                await self._extend(
-                    keys=[self._names.lease(lease.kind, lease.key)],
-                    args=[lease.value, _LEASE_KEY_TTL_MS],
-                    client=pipe,
-                )
+                keys = [self._names.lease(lease.kind, lease.key)]
+                await script(keys=keys, args=[lease.value, *extra], client=pipe)
             await self._call(pipe.execute())
 
     async def heartbeat(self) -> bool:

@@ -40,6 +40,15 @@ def run_blocking(coroutine: Any) -> Any:
         return pool.submit(asyncio.run, coroutine).result()
 
 
+async def admin_execute(statement: str) -> None:
+    """Run one statement on the PostgreSQL admin database (creating and dropping databases)."""
+    conn = await asyncpg.connect(POSTGRES_ADMIN_URL, timeout=5)
+    try:
+        await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
 def service_missing(what: str, how: str) -> None:
     message = f"{what} is not reachable; start it ({how})"
     if REQUIRE_SERVICES:
@@ -52,15 +61,8 @@ def postgres_url() -> Iterator[str]:
     """A fresh PostgreSQL database for this test session, dropped afterwards."""
     name = f"eyl_test_{uuid4().hex[:10]}"
 
-    async def admin(statement: str) -> None:
-        conn = await asyncpg.connect(POSTGRES_ADMIN_URL, timeout=5)
-        try:
-            await conn.execute(statement)
-        finally:
-            await conn.close()
-
     try:
-        run_blocking(admin(f'CREATE DATABASE "{name}"'))
+        run_blocking(admin_execute(f'CREATE DATABASE "{name}"'))
     except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
         service_missing(
             f"PostgreSQL at {POSTGRES_ADMIN_URL} ({exc})",
@@ -68,7 +70,7 @@ def postgres_url() -> Iterator[str]:
         )
     url = make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
     yield url
-    run_blocking(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    run_blocking(admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture(scope="session")

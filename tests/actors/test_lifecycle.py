@@ -65,33 +65,37 @@ async def test_a_failing_activation_fails_the_waiting_asks(actor_system: ActorSy
         await ref.ask(Unloadable.get)
 
 
-async def test_an_idle_actor_is_passivated_and_comes_back_on_the_next_message() -> None:
-    class Sleepy(Recorder):
-        kind_name = "test.sleepy"
-        idle_ttl_s = 0.1
-
-    async with running_actor_system(actor_settings(), node_id="solo") as system:
-        ref = system.ref(Sleepy, "nap")
-        await ref.ask(Sleepy.record, "before")
-        assert system.active_count == 1
-        await eventually(lambda: system.active_count == 0)
-        assert Recorder.deactivations == ["nap"]
-        assert await ref.ask(Sleepy.history) == []  # a new activation, with fresh state
-        assert Recorder.activations == ["nap", "nap"]
+class Sleepy(Recorder):
+    kind_name = "test.sleepy"
+    idle_ttl_s = 0.1
 
 
-async def test_a_busy_actor_is_not_passivated() -> None:
-    class Sleepy(Recorder):
-        kind_name = "test.busy_sleepy"
-        idle_ttl_s = 0.1
+async def test_an_idle_actor_is_passivated_and_comes_back_on_the_next_message(
+    actor_system: ActorSystem,
+) -> None:
+    ref = actor_system.ref(Sleepy, "nap")
+    await ref.ask(Sleepy.record, "before")
+    assert actor_system.active_count == 1
+    await eventually(lambda: actor_system.active_count == 0)
+    assert Recorder.deactivations == ["nap"]
+    assert await ref.ask(Sleepy.history) == []  # a new activation, with fresh state
+    assert Recorder.activations == ["nap", "nap"]
 
-    async with running_actor_system(actor_settings(), node_id="solo") as system:
-        ref = system.ref(Sleepy, "busy")
-        for step in range(6):
-            await ref.ask(Sleepy.record, step)
-            await asyncio.sleep(0.05)
-        assert await ref.ask(Sleepy.history) == list(range(6))
-        assert Recorder.activations == ["busy"]
+
+async def test_an_actor_receiving_messages_is_not_passivated(actor_system: ActorSystem) -> None:
+    ref = actor_system.ref(Sleepy, "busy")
+    for step in range(6):
+        await ref.ask(Sleepy.record, step)
+        await asyncio.sleep(0.05)
+    assert await ref.ask(Sleepy.history) == list(range(6))
+    assert Recorder.activations == ["busy"]
+
+
+async def test_an_actor_in_a_long_handler_is_not_passivated(actor_system: ActorSystem) -> None:
+    ref = actor_system.ref(Sleepy, "long")
+    assert await ref.ask(Sleepy.slow_record, "long", 0.35) == 1
+    assert Recorder.deactivations == []
+    assert await ref.ask(Sleepy.history) == ["long"]
 
 
 async def test_a_one_shot_timer_tells_the_actor_once(actor_system: ActorSystem) -> None:

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
-import asyncpg
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -20,7 +19,7 @@ from core.database import Database, create_database
 from core.errors import UnavailableError
 from core.migrate import current_revision, head_revision, migrate, prepare_schema
 from core.settings import DatabaseSettings
-from tests.conftest import POSTGRES_ADMIN_URL
+from tests.conftest import POSTGRES_ADMIN_URL, admin_execute
 
 POSTGRES = pytest.param("postgres", marks=pytest.mark.postgres)
 
@@ -32,14 +31,6 @@ def sqlite_url(folder: Path) -> str:
 async def table_names(database: Database) -> set[str]:
     async with database.engine.connect() as conn:
         return set(await conn.run_sync(lambda sync: inspect(sync).get_table_names()))
-
-
-async def admin_execute(statement: str) -> None:
-    conn = await asyncpg.connect(POSTGRES_ADMIN_URL, timeout=5)
-    try:
-        await conn.execute(statement)
-    finally:
-        await conn.close()
 
 
 @pytest.fixture

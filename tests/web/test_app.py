@@ -140,34 +140,32 @@ async def test_unexpected_error_becomes_server_error_with_an_error_id(
     assert "caught fire" not in response.text
 
 
-async def test_expected_error_keeps_its_code_status_and_details(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("path", "status", "error"),
+    [
+        (
+            "/test/not-found",
+            404,
+            {"code": "protocol.not_found", "message": "No such room", "details": {"room": "r404"}},
+        ),
+        (
+            "/test/unavailable",
+            503,
+            {
+                "code": "server.unavailable",
+                "message": "A server component is unavailable",
+                "details": {"component": "media"},
+            },
+        ),
+    ],
+)
+async def test_platform_errors_keep_their_code_status_and_details(
+    tmp_path: Path, path: str, status: int, error: dict[str, Any]
+) -> None:
     async with running_client(app_with_failing_routes(embedded_settings(tmp_path))) as client:
-        response = await client.get("/test/not-found")
+        response = await client.get(path)
 
-    assert response.status_code == 404
-    assert response.json() == {
-        "ok": False,
-        "error": {
-            "code": "protocol.not_found",
-            "message": "No such room",
-            "details": {"room": "r404"},
-        },
-    }
-
-
-async def test_infrastructure_error_answers_503(tmp_path: Path) -> None:
-    async with running_client(app_with_failing_routes(embedded_settings(tmp_path))) as client:
-        response = await client.get("/test/unavailable")
-
-    assert response.status_code == 503
-    assert response.json() == {
-        "ok": False,
-        "error": {
-            "code": "server.unavailable",
-            "message": "A server component is unavailable",
-            "details": {"component": "media"},
-        },
-    }
+    assert (response.status_code, response.json()) == (status, {"ok": False, "error": error})
 
 
 async def test_unknown_paths_and_methods_answer_in_the_error_shape(tmp_path: Path) -> None:
