@@ -28,6 +28,7 @@ logger = logging.getLogger(__name__)
 ActorKey = tuple[str, str]
 _RETRY_FIRST_S = 0.05
 _RETRY_MAX_S = 0.5
+_OWNER_CACHE_SIZE = 100_000
 
 
 @dataclass(slots=True)
@@ -145,7 +146,7 @@ class Router:
                     logger.error("another process uses node id %s", system.node_id)
                     return
                 assert claim.owner is not None
-                self.owners[actor] = claim.owner
+                self._remember_owner(actor, claim.owner)
                 return
             lease = claim.lease
             system.leases[actor] = lease
@@ -160,6 +161,13 @@ class Router:
             waiting.set_exception(reply.error)
         else:
             waiting.set_result(reply.value)
+
+    def _remember_owner(self, actor: ActorKey, node_id: str) -> None:
+        # Bounded: a node that talks to very many remote actors forgets the oldest owners first
+        # (a forgotten owner costs one claim round trip to learn again).
+        if len(self.owners) >= _OWNER_CACHE_SIZE and actor not in self.owners:
+            del self.owners[next(iter(self.owners))]
+        self.owners[actor] = node_id
 
     async def _send(self, sends: list[tuple[Outgoing, str, bytes, int]]) -> None:
         messages = [(node, data) for _, node, data, _ in sends]

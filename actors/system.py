@@ -104,8 +104,7 @@ class ActorSystem:
         ending = [activation.task for activation in self._ending.values()]
         if ending:
             _, late = await asyncio.wait(ending, timeout=timeout_s)
-            for task in late:
-                task.cancel()
+            await cancel_and_wait(late)
         self._router.fail_all(ActorStoppedError("The actor system stopped"))
         await cancel_and_wait(self._tasks)
         self._releases.extend(self.leases.values())
