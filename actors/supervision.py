@@ -27,27 +27,36 @@ class FailureLedger:
 
     def __init__(self) -> None:
         self._failures: dict[tuple[str, str], deque[float]] = {}
+        self._windows: dict[tuple[str, str], float] = {}
 
     def record(self, actor: tuple[str, str], policy: RestartPolicy) -> float | None:
         """Note one failure; return the delay before restarting, or None to stop the actor."""
         now = monotonic_s()
         recent = self._failures.setdefault(actor, deque())
+        self._windows[actor] = policy.within_s
         recent.append(now)
         while recent and now - recent[0] > policy.within_s:
             recent.popleft()
         if len(recent) > policy.max_restarts:
-            del self._failures[actor]
+            self.forget(actor)
             return None
         delay_s: float = policy.backoff_s * 2 ** (len(recent) - 1)
         return min(delay_s, policy.max_backoff_s)
 
     def forget(self, actor: tuple[str, str]) -> None:
         self._failures.pop(actor, None)
+        self._windows.pop(actor, None)
 
-    def prune(self, policy_window_s: float) -> None:
-        """Drop ledgers whose newest failure is older than the window (bounded memory)."""
+    def prune(self) -> None:
+        """Drop ledgers whose newest failure is older than their window (bounded memory)."""
         now = monotonic_s()
-        for actor in [
-            a for a, times in self._failures.items() if now - times[-1] > policy_window_s
-        ]:
-            del self._failures[actor]
+        expired = [
+            actor
+            for actor, times in self._failures.items()
+            if now - times[-1] > self._windows[actor]
+        ]
+        for actor in expired:
+            self.forget(actor)
+
+    def __len__(self) -> int:
+        return len(self._failures)

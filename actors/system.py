@@ -273,6 +273,7 @@ class ActorSystem:
             if expiry is not None:
                 expiry.cancel()
             expiry = self._arm_expiry(started)
+            self.failures.prune()
             with contextlib.suppress(UnavailableError):
                 await self._flush_releases()
                 if started - last_refresh > _LEASE_REFRESH_S:
