@@ -56,6 +56,22 @@ class ActorSettings(_Section):
     mailbox_batch: int = Field(64, ge=1, le=10_000)
 
 
+class LiveSettings(_Section):
+    """The live socket gateway."""
+
+    commands_per_s: float = Field(20.0, gt=0)
+    command_burst: int = Field(60, ge=1)
+    max_message_bytes: int = Field(64 * 1024, ge=1024, le=16 * 1024 * 1024)
+    command_timeout_s: float = Field(10.0, gt=0)
+    cors_origins: str = Field("*", description="comma-separated origins; * allows any")
+
+    @property
+    def allowed_origins(self) -> list[str] | str:
+        """``"*"`` or the list of origins, as python-socketio takes them."""
+        origins = [o.strip() for o in self.cors_origins.split(",") if o.strip()]
+        return "*" if "*" in origins else origins
+
+
 class WebSettings(_Section):
     """The HTTP server."""
 
@@ -96,6 +112,7 @@ class Settings(_Section):
     db: DatabaseSettings = DatabaseSettings()
     redis: RedisSettings = RedisSettings()
     actors: ActorSettings = ActorSettings()
+    live: LiveSettings = LiveSettings()
     web: WebSettings = WebSettings()
     log: LogSettings = LogSettings()
 

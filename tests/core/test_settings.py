@@ -55,6 +55,13 @@ def test_defaults_describe_an_embedded_node_with_sqlite() -> None:
             "stopped_cooldown_s": 30.0,
             "mailbox_batch": 64,
         },
+        "live": {
+            "commands_per_s": 20.0,
+            "command_burst": 60,
+            "max_message_bytes": 65536,
+            "command_timeout_s": 10.0,
+            "cors_origins": "*",
+        },
         "web": {"host": "127.0.0.1", "port": 8000, "graceful_timeout_s": 10.0},
         "log": {"level": "INFO", "json_lines": False},
     }
@@ -243,7 +250,7 @@ def test_env_example_values_are_the_defaults() -> None:
 
 
 def test_setting_names_cover_every_field() -> None:
-    sections = {"db", "redis", "actors", "web", "log"}
+    sections = {"db", "redis", "actors", "live", "web", "log"}
     expected = [
         f"EVENTYAY_{name.upper()}" for name in Settings.model_fields if name not in sections
     ]

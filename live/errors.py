@@ -1,0 +1,37 @@
+"""Error codes of the live protocol beyond the shared ones in ``core.errors``."""
+
+from __future__ import annotations
+
+from core.errors import NotFoundError, ProtocolError
+
+
+class UnknownEventError(NotFoundError):
+    code = "event.not_found"
+    default_message = "No such event"
+
+
+class MissingCredentialsError(ProtocolError):
+    code = "auth.missing_credentials"
+    status = 401
+    default_message = "Send a token, a client id or an invite"
+
+
+class RevokedError(ProtocolError):
+    code = "auth.revoked"
+    status = 401
+    default_message = "This access was revoked"
+
+
+class UnsupportedVersionError(ProtocolError):
+    code = "protocol.unsupported_version"
+    default_message = "This protocol version is not supported"
+
+
+class UnknownRoomError(NotFoundError):
+    code = "room.unknown"
+    default_message = "No such room"
+
+
+class UnknownReactionError(ProtocolError):
+    code = "room.unknown_reaction"
+    default_message = "This reaction is not offered"

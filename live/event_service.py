@@ -1,0 +1,147 @@
+"""Events and rooms: loading an event with its rooms (briefly cached per node) and creating them.
+
+Owns the ``events``, ``rooms`` and ``channels`` tables.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import insert, select, update
+
+from core.clock import utc_now
+from core.database import Database
+from core.ids import new_id
+from live.errors import UnknownEventError
+from live.models import Event, Module, Requirement, Room
+from live.tables import channels, events, rooms
+
+_CACHE_TTL_S = 2.0
+
+
+class EventService:
+    """Reads and writes events and rooms."""
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
+        self._cache: dict[str, tuple[float, Event]] = {}
+
+    async def by_slug(self, slug: str) -> Event:
+        """The event ``organizer/event`` with its rooms in display order.
+
+        Raises:
+            UnknownEventError: no such event.
+        """
+        cached = self._cache.get(slug)
+        if cached is not None and time.monotonic() - cached[0] < _CACHE_TTL_S:
+            return cached[1]
+        event = await self._load(slug)
+        self._cache[slug] = (time.monotonic(), event)
+        return event
+
+    def forget(self, slug: str) -> None:
+        self._cache.pop(slug, None)
+
+    async def _load(self, slug: str) -> Event:
+        async with self._database.transaction() as session:
+            row = (await session.execute(select(events).where(events.c.slug == slug))).first()
+            if row is None:
+                raise UnknownEventError(event=slug)
+            room_rows = (
+                await session.execute(
+                    select(rooms, channels.c.id.label("channel_id"))
+                    .outerjoin(channels, channels.c.room_id == rooms.c.id)
+                    .where(rooms.c.event_id == row.id, rooms.c.deleted.is_(False))
+                    .order_by(rooms.c.sort_key, rooms.c.created_at)
+                )
+            ).all()
+        return Event(
+            id=row.id,
+            slug=row.slug,
+            title=row.title,
+            timezone=row.timezone,
+            config=row.config,
+            roles=row.roles,
+            trait_grants=row.trait_grants,
+            version=row.version,
+            rooms=tuple(_room(r) for r in room_rows),
+        )
+
+    async def create_event(
+        self, slug: str, title: str, *, timezone: str = "UTC", config: dict[str, Any] | None = None
+    ) -> str:
+        event_id = new_id()
+        async with self._database.transaction() as session:
+            await session.execute(
+                insert(events).values(
+                    id=event_id,
+                    slug=slug,
+                    title=title,
+                    timezone=timezone,
+                    config=config or {},
+                    roles=None,
+                    trait_grants=None,
+                    version=1,
+                    created_at=utc_now(),
+                )
+            )
+        return event_id
+
+    async def add_room(
+        self,
+        event_id: str,
+        name: str,
+        modules: Sequence[Module],
+        *,
+        description: str = "",
+        trait_grants: dict[str, list[Requirement]] | None = None,
+        sort_key: int = 0,
+    ) -> str:
+        """Create a room; a ``chat.native`` module gets its channel."""
+        room_id = new_id()
+        now = utc_now()
+        async with self._database.transaction() as session:
+            await session.execute(
+                insert(rooms).values(
+                    id=room_id,
+                    event_id=event_id,
+                    name=name,
+                    description=description,
+                    sort_key=sort_key,
+                    modules=[m.model_dump(exclude={"channel"}) for m in modules],
+                    trait_grants=trait_grants if trait_grants is not None else {"viewer": []},
+                    deleted=False,
+                    created_at=now,
+                )
+            )
+            if any(m.type == "chat.native" for m in modules):
+                await session.execute(
+                    insert(channels).values(
+                        id=new_id(), event_id=event_id, room_id=room_id, created_at=now
+                    )
+                )
+            await session.execute(
+                update(events).where(events.c.id == event_id).values(version=events.c.version + 1)
+            )
+        return room_id
+
+    async def any_event(self) -> bool:
+        async with self._database.transaction() as session:
+            return (await session.execute(select(events.c.id).limit(1))).first() is not None
+
+
+def _room(row: Any) -> Room:
+    modules = tuple(
+        Module(**module, channel=row.channel_id if module["type"] == "chat.native" else None)
+        for module in row.modules
+    )
+    return Room(
+        id=row.id,
+        name=row.name,
+        description=row.description,
+        sort_key=row.sort_key,
+        modules=modules,
+        trait_grants=row.trait_grants,
+    )
