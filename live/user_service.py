@@ -51,7 +51,7 @@ class UserService:
         token_uid: str | None = None,
         client_id: str | None = None,
     ) -> User:
-        """Record a login: store the token's traits (they are the source of truth) or create the user."""
+        """Record a login: store the token's traits (the source of truth) or create the user."""
         now = utc_now()
         existing = await self.find(event_id, token_uid=token_uid, client_id=client_id)
         async with self._database.transaction() as session:

@@ -34,7 +34,9 @@ def upgrade() -> None:
     op.create_table(
         "rooms",
         sa.Column("id", sa.String(32), primary_key=True),
-        sa.Column("event_id", sa.String(32), sa.ForeignKey("events.id"), nullable=False, index=True),
+        sa.Column(
+            "event_id", sa.String(32), sa.ForeignKey("events.id"), nullable=False, index=True
+        ),
         sa.Column("name", sa.String(200), nullable=False),
         sa.Column("description", sa.Text(), nullable=False),
         sa.Column("sort_key", sa.Integer(), nullable=False),
@@ -100,7 +102,9 @@ def upgrade() -> None:
     op.create_table(
         "announcements",
         sa.Column("id", sa.String(32), primary_key=True),
-        sa.Column("event_id", sa.String(32), sa.ForeignKey("events.id"), nullable=False, index=True),
+        sa.Column(
+            "event_id", sa.String(32), sa.ForeignKey("events.id"), nullable=False, index=True
+        ),
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("state", sa.String(16), nullable=False),
         sa.Column("show_until", sa.DateTime(timezone=True), nullable=True),
@@ -109,7 +113,9 @@ def upgrade() -> None:
     op.create_table(
         "audit_log",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
-        sa.Column("event_id", sa.String(32), sa.ForeignKey("events.id"), nullable=False, index=True),
+        sa.Column(
+            "event_id", sa.String(32), sa.ForeignKey("events.id"), nullable=False, index=True
+        ),
         sa.Column("timestamp", sa.DateTime(timezone=True), nullable=False),
         sa.Column("user_id", sa.String(32), nullable=True),
         sa.Column("type", sa.String(64), nullable=False),
