@@ -64,6 +64,7 @@ class LiveSettings(_Section):
     max_message_bytes: int = Field(64 * 1024, ge=1024, le=16 * 1024 * 1024)
     command_timeout_s: float = Field(10.0, gt=0)
     cors_origins: str = Field("*", description="comma-separated origins; * allows any")
+    seed_demo: bool = True
 
     @property
     def allowed_origins(self) -> list[str] | str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.errors import NotFoundError, ProtocolError
+from core.errors import NotFoundError, ProtocolError, SystemFault
 
 
 class UnknownEventError(NotFoundError):
@@ -35,3 +35,9 @@ class UnknownRoomError(NotFoundError):
 class UnknownReactionError(ProtocolError):
     code = "room.unknown_reaction"
     default_message = "This reaction is not offered"
+
+
+class CommandTimeoutError(SystemFault):
+    code = "server.timeout"
+    status = 504
+    default_message = "The command took too long"

@@ -1,31 +1,50 @@
-"""The composition root: ``create_app`` wires settings, database and actor runtime into Starlette.
-
-This is the only module that knows every package; nothing else builds services.
+"""The composition root: ``create_app`` wires settings, database, actor runtime and the live
+gateway into Starlette. This is the only module that knows every package.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.routing import Mount
 
 from actors import running_actor_system
 from core.database import running_database
 from core.errors import EventyayError
 from core.migrate import prepare_schema
+from core.secrets import load_secret_key
 from core.settings import Settings
+from live import (
+    DEMO_SLUG,
+    EventService,
+    Fanout,
+    LiveGateway,
+    LiveServices,
+    RoomActor,
+    UserService,
+    demo_tokens,
+    event_issuers,
+    seed_demo,
+)
 from web import health
 from web.errors import platform_error
 from web.services import Services
 
+logger = logging.getLogger(__name__)
+
 
 def create_app(settings: Settings) -> Starlette:
     """The ASGI app of one node; services start and stop with its lifespan."""
+    gateway = LiveGateway(settings.live)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        secret_key = await asyncio.to_thread(load_secret_key, settings)
         async with running_database(settings.database_url, settings.db) as database:
             await prepare_schema(database, settings.db.auto_migrate)
             async with running_actor_system(
@@ -35,12 +54,33 @@ def create_app(settings: Settings) -> Starlette:
                 redis_settings=settings.redis,
                 database=database,
             ) as actors:
+                actors.register(RoomActor)
+                events = EventService(database)
+                if settings.live.seed_demo and await seed_demo(events):
+                    _announce_demo(secret_key)
+                fanout = Fanout(gateway.sio, actors.topics)
+                fanout.start()
+                gateway.start(
+                    LiveServices(
+                        settings=settings.live,
+                        database=database,
+                        actors=actors,
+                        events=events,
+                        users=UserService(database),
+                        fanout=fanout,
+                        issuers=lambda event: event_issuers(secret_key, event),
+                    )
+                )
                 app.state.services = Services(settings, database, actors)
-                yield
+                try:
+                    yield
+                finally:
+                    await gateway.stop()
+                    await fanout.stop()
 
     return Starlette(
         debug=settings.debug,
-        routes=[*health.routes],
+        routes=[*health.routes, Mount("/socket.io", app=gateway.asgi_app())],
         lifespan=lifespan,
         exception_handlers={
             HTTPException: platform_error,
@@ -48,3 +88,10 @@ def create_app(settings: Settings) -> Starlette:
             Exception: platform_error,
         },
     )
+
+
+def _announce_demo(secret_key: str) -> None:
+    tokens = demo_tokens(secret_key)
+    lines = [f"created the demo event {DEMO_SLUG}; connect with one of these tokens:"]
+    lines += [f"  {role}: {token}" for role, token in tokens.items()]
+    logger.info("\n".join(lines))

@@ -1,4 +1,5 @@
-"""The ``eventyay`` command: ``run`` serves one node, ``migrate`` upgrades the database schema."""
+"""The ``eventyay`` command: ``run`` serves one node, ``migrate`` upgrades the database schema,
+``token`` prints an access token for an event."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from core.logs import configure_logging
 from core.migrate import current_revision, head_revision, migrate
 from core.settings import Settings, load_settings
 from web.app import create_app
+from web.token_command import add_token_arguments, token_command
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -25,6 +27,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     run.add_argument("--host", help="address to bind (default: EVENTYAY_WEB__HOST)")
     run.add_argument("--port", type=int, help="port to bind (default: EVENTYAY_WEB__PORT)")
     commands.add_parser("migrate", help="upgrade the database schema to this version")
+    add_token_arguments(commands.add_parser("token", help="print an access token for an event"))
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
@@ -34,6 +37,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(settings.log)
     if args.command == "migrate":
         return asyncio.run(_migrate(settings))
+    if args.command == "token":
+        return asyncio.run(token_command(settings, args))
     return _run(settings, args.host, args.port)
 
 

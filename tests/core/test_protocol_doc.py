@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import actors  # noqa: F401 - registers the runtime's error codes
+import live.gateway  # noqa: F401 - registers the live core's error codes
 from core.errors import error_codes
 
 PROTOCOL_DOC = Path(__file__).parents[2] / "docs" / "protocol.md"

@@ -61,6 +61,7 @@ def test_defaults_describe_an_embedded_node_with_sqlite() -> None:
             "max_message_bytes": 65536,
             "command_timeout_s": 10.0,
             "cors_origins": "*",
+            "seed_demo": True,
         },
         "web": {"host": "127.0.0.1", "port": 8000, "graceful_timeout_s": 10.0},
         "log": {"level": "INFO", "json_lines": False},

@@ -1,0 +1,94 @@
+"""Fan-out of pushes to this node's sockets, fed by the actor runtime's topics.
+
+A topic (``room:{id}``, ``user:{id}``, ``event:{id}`` …) is subscribed on this node while at least
+one local socket listens to it. A pushed ``[name, data]`` arrives once per node and is written to
+every local listener by one pump task: one encoded packet per push, no task per recipient.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import logging
+from collections import deque
+from typing import Any
+
+import socketio
+
+from actors import Subscription, Topics
+
+logger = logging.getLogger(__name__)
+
+
+class Fanout:
+    """Local listeners per topic and the pump that delivers pushes to them."""
+
+    def __init__(self, sio: socketio.AsyncServer, topics: Topics) -> None:
+        self._sio = sio
+        self._topics = topics
+        self._listeners: dict[str, set[str]] = {}
+        self._subscriptions: dict[str, Subscription] = {}
+        self._outbox: deque[tuple[str, Any]] = deque()
+        self._ready = asyncio.Event()
+        self._pump: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._pump = asyncio.create_task(self._run(), name="live:fanout")
+
+    async def stop(self) -> None:
+        if self._pump is not None:
+            self._pump.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._pump
+        for subscription in list(self._subscriptions.values()):
+            await subscription.close()
+        self._subscriptions.clear()
+
+    async def listen(self, sid: str, topic: str) -> None:
+        """Let ``sid`` receive pushes on ``topic``."""
+        listeners = self._listeners.setdefault(topic, set())
+        first = not listeners
+        listeners.add(sid)
+        await self._sio.enter_room(sid, topic)
+        if first and topic not in self._subscriptions:
+            self._subscriptions[topic] = await self._topics.subscribe(
+                topic, functools.partial(self._enqueue, topic)
+            )
+
+    async def unlisten(self, sid: str, topic: str) -> None:
+        listeners = self._listeners.get(topic)
+        if listeners is None or sid not in listeners:
+            return
+        listeners.discard(sid)
+        await self._sio.leave_room(sid, topic)
+        if not listeners:
+            del self._listeners[topic]
+            subscription = self._subscriptions.pop(topic, None)
+            if subscription is not None:
+                await subscription.close()
+
+    def publish(self, topic: str, name: str, data: Any) -> None:
+        """Push ``name`` with ``data`` to every listener of ``topic`` on every node."""
+        self._topics.publish(topic, [name, data])
+
+    def listeners(self, topic: str) -> int:
+        return len(self._listeners.get(topic, ()))
+
+    def _enqueue(self, topic: str, payload: Any) -> None:
+        self._outbox.append((topic, payload))
+        self._ready.set()
+
+    async def _run(self) -> None:
+        while True:
+            await self._ready.wait()
+            self._ready.clear()
+            while self._outbox:
+                topic, payload = self._outbox.popleft()
+                try:
+                    name, data = payload
+                    await self._sio.emit(name, data, room=topic)
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    logger.exception("pushing to %s failed", topic)

@@ -1,0 +1,201 @@
+"""The socket gateway: python-socketio on the ASGI app — authentication in the connect packet,
+the ``authenticated`` greeting, command dispatch and clean-up on disconnect.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Annotated, Any
+
+import socketio
+from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
+
+from core.errors import DeniedError, EventyayError, ServerError
+from core.ids import new_error_id
+from core.settings import LiveSettings
+from live import topic_names
+from live.access import Access
+from live.dispatch import HandlerContext, dispatch, registry
+from live.errors import MissingCredentialsError, UnsupportedVersionError
+from live.handlers.room import leave_room
+from live.models import Event, User
+from live.permissions import Permission, is_room_permission
+from live.rate_limit import TokenBucket
+from live.services import LiveServices
+from live.session import Session
+from live.tokens import verify_token
+from live.user_service import Kind
+
+logger = logging.getLogger(__name__)
+PROTOCOL_VERSION = 1
+
+
+class ConnectAuth(BaseModel):
+    """The ``auth`` object of the Socket.IO CONNECT packet."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+    event: Annotated[str, StringConstraints(min_length=3, max_length=101)]
+    token: Annotated[str, StringConstraints(min_length=1, max_length=8192)] | None = None
+    client_id: Annotated[str, StringConstraints(min_length=8, max_length=64)] | None = None
+    invite: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+    protocol: int = PROTOCOL_VERSION
+
+
+class LiveGateway:
+    """Owns the Socket.IO server and the sessions of this node's sockets."""
+
+    def __init__(self, settings: LiveSettings) -> None:
+        self.sio = socketio.AsyncServer(
+            async_mode="asgi",
+            cors_allowed_origins=settings.allowed_origins,
+            max_http_buffer_size=settings.max_message_bytes,
+            logger=False,
+            engineio_logger=False,
+        )
+        self.sessions: dict[str, Session] = {}
+        self._settings = settings
+        self._services: LiveServices | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.sio.on("connect", self._connect)
+        self.sio.on("disconnect", self._disconnect)
+        self.sio.on("*", self._command)
+
+    def asgi_app(self) -> Any:
+        return socketio.ASGIApp(self.sio, socketio_path="socket.io")
+
+    def start(self, services: LiveServices) -> None:
+        registry.freeze()
+        self._services = services
+
+    async def stop(self) -> None:
+        for sid in list(self.sessions):
+            await self.sio.disconnect(sid)
+        for task in list(self._tasks):
+            task.cancel()
+
+    @property
+    def services(self) -> LiveServices:
+        if self._services is None:
+            msg = "The live gateway is not started"
+            raise ServerError(msg)
+        return self._services
+
+    # -- connect ------------------------------------------------------------------------
+
+    async def _connect(self, sid: str, environ: dict[str, Any], auth: Any) -> None:
+        try:
+            session = await self._authenticate(sid, auth)
+        except EventyayError as exc:
+            raise socketio.exceptions.ConnectionRefusedError(
+                exc.code, {"code": exc.code, "message": exc.message}
+            ) from None
+        except Exception:
+            error_id = new_error_id()
+            logger.exception("connect failed (error %s)", error_id)
+            raise socketio.exceptions.ConnectionRefusedError(
+                ServerError.code, {"code": ServerError.code, "message": ServerError.default_message}
+            ) from None
+        self.sessions[sid] = session
+        # The CONNECT acknowledgement is queued when this handler returns; greet after it.
+        task = asyncio.create_task(self._greet(session), name=f"live:greet:{sid}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _authenticate(self, sid: str, raw: Any) -> Session:
+        try:
+            auth = ConnectAuth.model_validate(raw if isinstance(raw, dict) else {})
+        except ValidationError:
+            raise MissingCredentialsError() from None
+        if auth.protocol != PROTOCOL_VERSION:
+            raise UnsupportedVersionError(supported=[PROTOCOL_VERSION])
+        services = self.services
+        event = await services.events.by_slug(auth.event)
+        user = await self._login(event, auth)
+        access = Access(event, user)
+        settings = self._settings
+        return Session(
+            sid, event, user, access, TokenBucket(settings.commands_per_s, settings.command_burst)
+        )
+
+    async def _login(self, event: Event, auth: ConnectAuth) -> User:
+        users = self.services.users
+        kind: Kind
+        if auth.token is not None:
+            claims = verify_token(auth.token, self.services.issuers(event))
+            kind, traits, name = "person", claims.traits, claims.display_name
+            existing = await users.find(event.id, token_uid=claims.uid)
+        elif auth.client_id is not None:
+            if not event.guests_allowed:
+                msg = "This event admits no guests"
+                raise DeniedError(msg)
+            kind, traits, name = "guest", frozenset[str](), None
+            existing = await users.find(event.id, client_id=auth.client_id)
+        elif auth.invite is not None:
+            msg = "Unknown or expired invite"
+            raise DeniedError(msg)
+        else:
+            raise MissingCredentialsError()
+        prospective = existing or User(
+            id="-", event_id=event.id, kind=kind, display_name="", traits=traits
+        )
+        prospective = prospective.model_copy(update={"traits": traits})
+        # Decide before writing: a refused login never creates a user.
+        if not Access(event, prospective).may(Permission.EVENT_VIEW):
+            raise DeniedError()
+        return await users.login(
+            event.id,
+            kind=kind,
+            traits=traits,
+            display_name=name,
+            token_uid=claims.uid if auth.token is not None else None,
+            client_id=auth.client_id,
+        )
+
+    async def _greet(self, session: Session) -> None:
+        fanout = self.services.fanout
+        await fanout.listen(session.sid, topic_names.user(session.user.id))
+        await fanout.listen(session.sid, topic_names.event(session.event.id))
+        await self.sio.emit("authenticated", authenticated(session), to=session.sid)
+
+    # -- commands and disconnect ------------------------------------------------------------
+
+    async def _command(self, name: str, sid: str, *args: Any) -> dict[str, Any]:
+        session = self.sessions.get(sid)
+        if session is None:
+            return {"ok": False, "error": DeniedError().to_wire()}
+        data = args[0] if len(args) == 1 else list(args)
+        return await dispatch(HandlerContext(session, self.services), name, data)
+
+    async def _disconnect(self, sid: str, *_reason: Any) -> None:
+        session = self.sessions.pop(sid, None)
+        if session is None:
+            return
+        context = HandlerContext(session, self.services)
+        for room_id in list(session.rooms):
+            await leave_room(context, room_id)
+        fanout = self.services.fanout
+        await fanout.unlisten(sid, topic_names.user(session.user.id))
+        await fanout.unlisten(sid, topic_names.event(session.event.id))
+
+
+def authenticated(session: Session) -> dict[str, Any]:
+    """The greeting: the user's view of the event (no secrets)."""
+    access, event, user = session.access, session.event, session.user
+    return {
+        "protocol": PROTOCOL_VERSION,
+        "user": {**user.public(), "kind": user.kind},
+        "event": {
+            "id": event.id,
+            "slug": event.slug,
+            "title": event.title,
+            "timezone": event.timezone,
+        },
+        "rooms": [access.room_config(room) for room in access.visible_rooms()],
+        "permissions": sorted(
+            p.value for p in access.event_permissions if not is_room_permission(p)
+        ),
+        "chat": {"channels": [], "read_pointers": {}, "notification_counts": {}},
+        "announcements": [],
+    }

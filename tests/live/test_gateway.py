@@ -1,0 +1,64 @@
+"""Connecting: authentication in the connect packet, the greeting, refusals, command framing."""
+
+from __future__ import annotations
+
+from uuid import uuid4
+
+from tests.live.conftest import LiveNode, refusal
+
+
+async def test_a_ticket_holder_is_greeted_with_the_rooms_they_may_see(live_node: LiveNode) -> None:
+    async with live_node.client(token=live_node.token("attendee", name="Ada")) as client:
+        greeting = client.authenticated
+    assert greeting["protocol"] == 1
+    assert greeting["user"]["display_name"] == "Ada"
+    assert greeting["event"]["slug"] == "demo/democon"
+    assert [room["name"] for room in greeting["rooms"]] == ["Stage", "Hallway"]
+    assert greeting["permissions"] == ["event:chat.direct", "event:view"]
+    stage = greeting["rooms"][0]
+    assert [m["type"] for m in stage["modules"]] == ["livestream.native", "chat.native"]
+    assert stage["modules"][1]["channel"]
+    assert "room:chat.send" in stage["permissions"]
+    assert "room:viewers" not in stage["permissions"]
+
+
+async def test_refusals_carry_the_documented_codes(live_node: LiveNode) -> None:
+    url = live_node.url
+    cases = [
+        ({"event": "demo/democon"}, "auth.missing_credentials"),
+        ({"event": "no/such", "token": live_node.token("attendee")}, "event.not_found"),
+        ({"event": "demo/democon", "token": "not-a-jwt"}, "auth.invalid_token"),
+        ({"event": "demo/democon", "token": live_node.token("nothing")}, "auth.denied"),
+        ({"event": "demo/democon", "client_id": str(uuid4())}, "auth.denied"),
+        (
+            {"event": "demo/democon", "token": live_node.token("attendee"), "protocol": 2},
+            "protocol.unsupported_version",
+        ),
+        ("not an object", "auth.missing_credentials"),
+    ]
+    for auth, code in cases:
+        data = await refusal(url, auth)
+        assert data["message"] == code, auth
+        assert data["data"]["code"] == code
+
+
+async def test_unknown_commands_and_bad_payloads_keep_the_socket_usable(
+    live_node: LiveNode,
+) -> None:
+    async with live_node.attendee() as client:
+        room = client.room_id("Hallway")
+        assert await client.call("room.fly", {}) == {
+            "ok": False,
+            "error": {
+                "code": "protocol.unknown_command",
+                "message": "Unknown command",
+                "details": {"command": "room.fly"},
+            },
+        }
+        bad = [None, [], "x", {"room": 7}, {"room": room, "extra": 1}, {}]
+        for payload in bad:
+            reply = await client.call("room.enter", payload)
+            assert reply["ok"] is False
+            assert reply["error"]["code"] == "protocol.invalid_payload", payload
+            assert reply["error"]["details"]["errors"]
+        assert (await client.call("room.enter", {"room": room}))["ok"] is True
