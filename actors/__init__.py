@@ -4,6 +4,7 @@ placement with fenced leases, node transport and topics. Knows nothing of the do
 
 from actors.actor import Actor, ActorContext
 from actors.codec import Codec
+from actors.deferred import Deferred
 from actors.errors import (
     ActorStoppedError,
     AskTimeoutError,
@@ -27,6 +28,7 @@ __all__ = [
     "ActorSystem",
     "AskTimeoutError",
     "Codec",
+    "Deferred",
     "Fence",
     "FenceStore",
     "FencedOutError",

@@ -13,6 +13,7 @@ from collections import deque
 from typing import TYPE_CHECKING, Any
 
 from actors.actor import Actor, ActorContext, Handler
+from actors.deferred import Deferred, forward
 from actors.errors import ActorStoppedError, FencedOutError
 from actors.fencing import Fence
 from actors.kinds import KindInfo
@@ -170,7 +171,11 @@ class Activation:
             elif reply is None:
                 await self._restart_after_failure()
         else:
-            if reply is not None and not reply.done():
+            if reply is None or reply.done():
+                return
+            if isinstance(result, Deferred):
+                forward(result.future, reply)
+            else:
                 reply.set_result(result)
 
     # -- activation, restarts, passivation ---------------------------------------------------

@@ -6,7 +6,14 @@ import asyncio
 
 import pytest
 
-from actors import ActorStoppedError, ActorSystem, AskTimeoutError, ReentrantAskError
+from actors import (
+    Actor,
+    ActorStoppedError,
+    ActorSystem,
+    AskTimeoutError,
+    Deferred,
+    ReentrantAskError,
+)
 from tests.support.sample_actors import Recorder, TooLargeError
 
 
@@ -109,3 +116,39 @@ async def test_the_system_refuses_messages_after_stop(actor_system: ActorSystem)
     assert Recorder.deactivations == ["late"]
     with pytest.raises(ActorStoppedError):
         await actor_system.ref(Recorder, "other").ask(Recorder.history)
+
+
+class Batcher(Actor):
+    """Answers asks later, from a batch, while it keeps taking messages."""
+
+    kind_name = "test.batcher"
+
+    async def on_activate(self) -> None:
+        self.waiting: list[tuple[int, asyncio.Future[int]]] = []
+
+    async def add(self, value: int) -> Deferred[int]:
+        future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        self.waiting.append((value, future))
+        return Deferred(future)
+
+    async def flush(self) -> int:
+        batch, self.waiting = self.waiting, []
+        for value, future in batch:
+            if value < 0:
+                future.set_exception(ValueError("negative"))
+            else:
+                future.set_result(value * 10)
+        return len(batch)
+
+
+async def test_a_deferred_answer_frees_the_mailbox_until_it_is_ready(
+    actor_system: ActorSystem,
+) -> None:
+    ref = actor_system.ref(Batcher, "b")
+    asks = [asyncio.ensure_future(ref.ask(Batcher.add, n)) for n in (1, 2, -3)]
+    await asyncio.sleep(0.05)
+    assert not any(ask.done() for ask in asks)  # nothing answered yet, yet flush gets in:
+    assert await ref.ask(Batcher.flush) == 3
+    results = await asyncio.gather(*asks, return_exceptions=True)
+    assert results[:2] == [10, 20]
+    assert isinstance(results[2], ValueError)
