@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy.exc import IntegrityError
+
 from live.event_service import EventService
 from live.issuers import own_issuer
 from live.models import Module
@@ -16,7 +18,10 @@ async def seed_demo(events: EventService) -> bool:
     """Create the demo event if the database holds no event yet; True if it did."""
     if await events.any_event():
         return False
-    event_id = await events.create_event(DEMO_SLUG, "DemoCon", timezone="Europe/Berlin")
+    try:
+        event_id = await events.create_event(DEMO_SLUG, "DemoCon", timezone="Europe/Berlin")
+    except IntegrityError:
+        return False  # another node seeded it at the same moment
     await events.add_room(
         event_id,
         "Stage",

@@ -14,13 +14,16 @@ from uuid import uuid4
 import pytest
 import socketio
 import uvicorn
+from starlette.applications import Starlette
 
 from core.secrets import load_secret_key
+from core.settings import Settings
 from live import DEMO_SLUG, own_issuer
 from live.tokens import issue_token
 from tests.conftest import make_settings
 from tests.integration.processes import free_port
 from web.app import create_app
+from web.services import Services
 
 
 @dataclass
@@ -58,6 +61,12 @@ class LiveClient:
 class LiveNode:
     url: str
     secret_key: str
+    app: Starlette
+
+    @property
+    def services(self) -> Services:
+        services: Services = self.app.state.services
+        return services
 
     def token(self, *traits: str, uid: str | None = None, name: str | None = None) -> str:
         return issue_token(
@@ -106,22 +115,28 @@ async def refusal(url: str, auth: Any) -> Any:
     return await asyncio.wait_for(refused, 5)
 
 
-@pytest.fixture
-async def live_node(tmp_path: Path) -> AsyncIterator[LiveNode]:
-    """A node serving the seeded demo event on a free port."""
-    settings = make_settings(
-        data_dir=tmp_path, live={"commands_per_s": 1000, "command_burst": 1000}
-    )
+@asynccontextmanager
+async def running_node(settings: Settings) -> AsyncIterator[LiveNode]:
+    """A node on a free port for the duration of the block."""
     port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    )
+    app = create_app(settings)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     task = asyncio.create_task(server.serve())
     async with asyncio.timeout(10):
         while not server.started:  # noqa: ASYNC110 - uvicorn offers no started event
             await asyncio.sleep(0.02)
     try:
-        yield LiveNode(f"http://127.0.0.1:{port}", load_secret_key(settings))
+        yield LiveNode(f"http://127.0.0.1:{port}", load_secret_key(settings), app)
     finally:
         server.should_exit = True
         await task
+
+
+FAST_COMMANDS = {"commands_per_s": 1000, "command_burst": 1000}
+
+
+@pytest.fixture
+async def live_node(tmp_path: Path) -> AsyncIterator[LiveNode]:
+    """A node serving the seeded demo event on a free port (embedded mode)."""
+    async with running_node(make_settings(data_dir=tmp_path, live=FAST_COMMANDS)) as node:
+        yield node
