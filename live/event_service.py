@@ -16,6 +16,7 @@ from core.database import Database
 from core.ids import new_id
 from live.errors import UnknownEventError
 from live.models import Event, Module, Requirement, Room
+from live.permissions import default_room_grants
 from live.tables import channels, events, rooms
 
 _CACHE_TTL_S = 2.0
@@ -111,7 +112,9 @@ class EventService:
                     description=description,
                     sort_key=sort_key,
                     modules=[m.model_dump(exclude={"channel"}) for m in modules],
-                    trait_grants=trait_grants if trait_grants is not None else {"viewer": []},
+                    trait_grants=trait_grants
+                    if trait_grants is not None
+                    else default_room_grants(),
                     deleted=False,
                     created_at=now,
                 )
@@ -122,14 +125,48 @@ class EventService:
                         id=new_id(), event_id=event_id, room_id=room_id, created_at=now
                     )
                 )
-            await session.execute(
-                update(events).where(events.c.id == event_id).values(version=events.c.version + 1)
-            )
+            await _bump(session, event_id)
         return room_id
 
     async def any_event(self) -> bool:
         async with self._database.transaction() as session:
             return (await session.execute(select(events.c.id).limit(1))).first() is not None
+
+    async def update_room(self, event_id: str, room_id: str, changes: dict[str, Any]) -> None:
+        values = dict(changes)
+        if "modules" in values:
+            values["modules"] = [m.model_dump(exclude={"channel"}) for m in values["modules"]]
+        async with self._database.transaction() as session:
+            await session.execute(
+                update(rooms)
+                .where(rooms.c.id == room_id, rooms.c.event_id == event_id)
+                .values(**values)
+            )
+            if any(m["type"] == "chat.native" for m in values.get("modules", [])):
+                exists = await session.execute(
+                    select(channels.c.id).where(channels.c.room_id == room_id)
+                )
+                if exists.first() is None:
+                    await session.execute(
+                        insert(channels).values(
+                            id=new_id(), event_id=event_id, room_id=room_id, created_at=utc_now()
+                        )
+                    )
+            await _bump(session, event_id)
+
+    async def reorder(self, event_id: str, room_ids: Sequence[str]) -> None:
+        async with self._database.transaction() as session:
+            for position, room_id in enumerate(room_ids, start=1):
+                await session.execute(
+                    update(rooms)
+                    .where(rooms.c.id == room_id, rooms.c.event_id == event_id)
+                    .values(sort_key=position)
+                )
+            await _bump(session, event_id)
+
+    async def delete_room(self, event_id: str, room_id: str) -> None:
+        """Soft delete: the room disappears, its chat history stays."""
+        await self.update_room(event_id, room_id, {"deleted": True})
 
 
 def _room(row: Any) -> Room:
@@ -144,4 +181,10 @@ def _room(row: Any) -> Room:
         sort_key=row.sort_key,
         modules=modules,
         trait_grants=row.trait_grants,
+    )
+
+
+async def _bump(session: Any, event_id: str) -> None:
+    await session.execute(
+        update(events).where(events.c.id == event_id).values(version=events.c.version + 1)
     )

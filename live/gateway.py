@@ -18,17 +18,18 @@ from live import topic_names
 from live.access import Access
 from live.dispatch import HandlerContext, dispatch, registry
 from live.errors import MissingCredentialsError, UnsupportedVersionError
+from live.event_updates import EventUpdates
 from live.handlers.room import leave_room
 from live.models import Event, User
-from live.permissions import Permission, is_room_permission
+from live.permissions import Permission
 from live.rate_limit import TokenBucket
 from live.services import LiveServices
 from live.session import Session
 from live.tokens import verify_token
 from live.user_service import Kind
+from live.views import PROTOCOL_VERSION, event_view
 
 logger = logging.getLogger(__name__)
-PROTOCOL_VERSION = 1
 
 
 class ConnectAuth(BaseModel):
@@ -68,12 +69,17 @@ class LiveGateway:
     def start(self, services: LiveServices) -> None:
         registry.freeze()
         self._services = services
+        self.updates = EventUpdates(
+            self.sio, services.actors.topics, services.events, self.sessions, self._leave_room
+        )
 
     async def stop(self) -> None:
         for sid in list(self.sessions):
             await self.sio.disconnect(sid)
         for task in list(self._tasks):
             task.cancel()
+        if self._services is not None:
+            await self.updates.close()
 
     @property
     def services(self) -> LiveServices:
@@ -157,6 +163,7 @@ class LiveGateway:
         fanout = self.services.fanout
         await fanout.listen(session.sid, topic_names.user(session.user.id))
         await fanout.listen(session.sid, topic_names.event(session.event.id))
+        await self.updates.watch(session.event.id)
         await self.sio.emit("authenticated", authenticated(session), to=session.sid)
 
     # -- commands and disconnect ------------------------------------------------------------
@@ -178,24 +185,19 @@ class LiveGateway:
         fanout = self.services.fanout
         await fanout.unlisten(sid, topic_names.user(session.user.id))
         await fanout.unlisten(sid, topic_names.event(session.event.id))
+        await self.updates.unwatch(session.event.id)
+
+    async def _leave_room(self, session: Session, room_id: str) -> None:
+        await leave_room(HandlerContext(session, self.services), room_id)
 
 
 def authenticated(session: Session) -> dict[str, Any]:
     """The greeting: the user's view of the event (no secrets)."""
-    access, event, user = session.access, session.event, session.user
+    user = session.user
     return {
         "protocol": PROTOCOL_VERSION,
         "user": {**user.public(), "kind": user.kind},
-        "event": {
-            "id": event.id,
-            "slug": event.slug,
-            "title": event.title,
-            "timezone": event.timezone,
-        },
-        "rooms": [access.room_config(room) for room in access.visible_rooms()],
-        "permissions": sorted(
-            p.value for p in access.event_permissions if not is_room_permission(p)
-        ),
+        **event_view(session),
         "chat": {"channels": [], "read_pointers": {}, "notification_counts": {}},
         "announcements": [],
     }

@@ -94,9 +94,18 @@ _MODERATOR = _SPEAKER | {
 }
 
 
+_ATTENDEE = frozenset({Permission.EVENT_VIEW, Permission.EVENT_CHAT_DIRECT})
+
+
 def default_roles() -> dict[str, frozenset[Permission]]:
-    """The roles a new event starts with; each includes every permission of the one before."""
+    """The roles a new event starts with.
+
+    ``attendee`` opens the event but no room: rooms say who may enter them (by default every
+    person, as ``participant``). From ``viewer`` to ``admin`` each role includes the one before;
+    roles granted at event level (moderators, admins) apply in every room.
+    """
     return {
+        "attendee": _ATTENDEE,
         "viewer": _VIEWER,
         "participant": _PARTICIPANT,
         "speaker": _SPEAKER,
@@ -107,7 +116,12 @@ def default_roles() -> dict[str, frozenset[Permission]]:
 
 def default_trait_grants() -> dict[str, list[Requirement]]:
     """The trait grants a new event starts with (role → requirements)."""
-    return {"participant": ["attendee"], "moderator": ["moderator"], "admin": ["admin"]}
+    return {"attendee": ["attendee"], "moderator": ["moderator"], "admin": ["admin"]}
+
+
+def default_room_grants() -> dict[str, list[Requirement]]:
+    """The trait grants a new room starts with: every person takes part."""
+    return {"participant": []}
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,5 +1,5 @@
 """One module per protocol namespace; importing this package registers every command."""
 
-from live.handlers import room, user
+from live.handlers import room, room_config, user
 
-__all__ = ["room", "user"]
+__all__ = ["room", "room_config", "user"]

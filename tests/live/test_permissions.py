@@ -19,6 +19,7 @@ from live.permissions import (
     can_see_room,
     default_policy,
     default_roles,
+    default_room_grants,
     default_trait_grants,
     event_permissions,
     grant_matches,
@@ -120,8 +121,9 @@ def test_each_default_role_adds_to_the_previous_one(
     assert ROLES[role] == ROLES[previous] | added
 
 
-def test_default_roles_are_viewer_to_admin() -> None:
-    assert list(ROLES) == ROLE_ORDER
+def test_default_roles_are_attendee_then_viewer_to_admin() -> None:
+    assert list(ROLES) == ["attendee", *ROLE_ORDER]
+    assert ROLES["attendee"] == {P.EVENT_VIEW, P.EVENT_CHAT_DIRECT}
 
 
 def test_admin_has_every_permission() -> None:
@@ -130,7 +132,7 @@ def test_admin_has_every_permission() -> None:
 
 def test_default_trait_grants() -> None:
     assert default_trait_grants() == {
-        "participant": ["attendee"],
+        "attendee": ["attendee"],
         "moderator": ["moderator"],
         "admin": ["admin"],
     }
@@ -205,9 +207,15 @@ def test_a_bare_string_grant_means_one_trait() -> None:
 # Event permissions
 
 
-def test_default_policy_grants_attendees_the_participant_role() -> None:
-    assert event_permissions(default_policy(), make_subject("attendee")) == ROLES["participant"]
+def test_default_policy_opens_the_event_to_attendees_and_rooms_say_the_rest() -> None:
+    attendee = make_subject("attendee")
+    assert event_permissions(default_policy(), attendee) == ROLES["attendee"]
     assert event_permissions(default_policy(), make_subject()) == frozenset()
+    open_room = RoomAccess(trait_grants=default_room_grants())
+    assert room_permissions(default_policy(), "r1", open_room, attendee) == room_only(
+        ROLES["participant"]
+    )
+    assert room_permissions(default_policy(), "r1", NO_ROOM_GRANTS, attendee) == frozenset()
 
 
 def test_several_matching_grants_add_up() -> None:
@@ -311,10 +319,8 @@ def test_explicit_room_roles_apply_to_that_room_only() -> None:
     subject = make_subject("attendee", room_roles={"r1": frozenset({"moderator"})})
     policy = default_policy()
     assert room_permissions(policy, "r1", NO_ROOM_GRANTS, subject) == room_only(ROLES["moderator"])
-    assert room_permissions(policy, "r2", NO_ROOM_GRANTS, subject) == room_only(
-        ROLES["participant"]
-    )
-    assert event_permissions(policy, subject) == ROLES["participant"]
+    assert room_permissions(policy, "r2", NO_ROOM_GRANTS, subject) == frozenset()
+    assert event_permissions(policy, subject) == ROLES["attendee"]
 
 
 def test_a_room_with_an_empty_viewer_grant_is_public_to_people() -> None:
@@ -329,7 +335,8 @@ def test_a_room_without_grants_is_hidden_from_users_without_event_roles() -> Non
     policy = default_policy()
     assert can_see_room(policy, "r1", NO_ROOM_GRANTS, make_subject("visitor")) is False
     assert room_permissions(policy, "r1", NO_ROOM_GRANTS, make_subject("visitor")) == frozenset()
-    assert can_see_room(policy, "r1", NO_ROOM_GRANTS, make_subject("attendee")) is True
+    assert can_see_room(policy, "r1", NO_ROOM_GRANTS, make_subject("attendee")) is False
+    assert can_see_room(policy, "r1", NO_ROOM_GRANTS, make_subject("moderator")) is True
 
 
 def test_anonymous_invitees_see_only_the_room_they_were_given() -> None:
