@@ -14,6 +14,7 @@ from sqlalchemy import insert, select, update
 from core.clock import utc_now
 from core.database import Database
 from core.ids import new_id
+from live import audit
 from live.errors import UnknownEventError
 from live.models import Event, Module, Requirement, Room
 from live.permissions import default_room_grants
@@ -127,6 +128,24 @@ class EventService:
                 )
             await _bump(session, event_id)
         return room_id
+
+    async def update_config(
+        self, event_id: str, changes: dict[str, Any], *, by: str | None
+    ) -> None:
+        """Merge ``changes`` into the event's config (audited; ``by`` is who changed it)."""
+        async with self._database.transaction() as session:
+            config = (
+                await session.execute(select(events.c.config).where(events.c.id == event_id))
+            ).scalar_one()
+            await session.execute(
+                update(events)
+                .where(events.c.id == event_id)
+                .values(config={**config, **changes}, version=events.c.version + 1)
+            )
+            await audit.record(session, event_id, by, "event.config.updated", {"changes": changes})
+        for slug, (_, event) in list(self._cache.items()):
+            if event.id == event_id:
+                self.forget(slug)
 
     async def any_event(self) -> bool:
         async with self._database.transaction() as session:
