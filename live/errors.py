@@ -41,3 +41,15 @@ class CommandTimeoutError(SystemFault):
     code = "server.timeout"
     status = 504
     default_message = "The command took too long"
+
+
+class UnknownAnnouncementError(NotFoundError):
+    code = "announcement.not_found"
+    default_message = "No such announcement"
+
+
+class InvalidTransitionError(ProtocolError):
+    code = "announcement.invalid_transition"
+    status = 409
+    default_message = "Announcements go from draft to active to archived only"
+

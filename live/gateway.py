@@ -16,6 +16,7 @@ from core.ids import new_error_id
 from core.settings import LiveSettings
 from live import topic_names
 from live.access import Access
+from live.announcement_actor import AnnouncementActor
 from live.dispatch import HandlerContext, dispatch, registry
 from live.errors import MissingCredentialsError, UnsupportedVersionError
 from live.event_updates import EventUpdates
@@ -72,6 +73,7 @@ class LiveGateway:
         self.updates = EventUpdates(
             self.sio, services.actors.topics, services.events, self.sessions, self._leave_room
         )
+        services.actors.register(AnnouncementActor)
 
     async def stop(self) -> None:
         for sid in list(self.sessions):
@@ -164,7 +166,9 @@ class LiveGateway:
         await fanout.listen(session.sid, topic_names.user(session.user.id))
         await fanout.listen(session.sid, topic_names.event(session.event.id))
         await self.updates.watch(session.event.id)
-        await self.sio.emit("authenticated", authenticated(session), to=session.sid)
+        announcements = self.services.actors.ref(AnnouncementActor, session.event.id)
+        visible = await announcements.ask(AnnouncementActor.visible)
+        await self.sio.emit("authenticated", authenticated(session, visible), to=session.sid)
 
     # -- commands and disconnect ------------------------------------------------------------
 
@@ -191,7 +195,7 @@ class LiveGateway:
         await leave_room(HandlerContext(session, self.services), room_id)
 
 
-def authenticated(session: Session) -> dict[str, Any]:
+def authenticated(session: Session, announcements: list[dict[str, Any]]) -> dict[str, Any]:
     """The greeting: the user's view of the event (no secrets)."""
     user = session.user
     return {
@@ -199,5 +203,5 @@ def authenticated(session: Session) -> dict[str, Any]:
         "user": {**user.public(), "kind": user.kind},
         **event_view(session),
         "chat": {"channels": [], "read_pointers": {}, "notification_counts": {}},
-        "announcements": [],
+        "announcements": announcements,
     }
