@@ -53,3 +53,12 @@ class InvalidTransitionError(ProtocolError):
     status = 409
     default_message = "Announcements go from draft to active to archived only"
 
+
+class UnknownUserError(NotFoundError):
+    code = "user.not_found"
+    default_message = "No such user"
+
+
+class SelfModerationError(ProtocolError):
+    code = "user.self_moderation"
+    default_message = "Moderators cannot ban, silence or reactivate themselves"

@@ -12,6 +12,7 @@ import contextlib
 import functools
 import logging
 from collections import deque
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import socketio
@@ -19,6 +20,9 @@ import socketio
 from actors import Subscription, Topics
 
 logger = logging.getLogger(__name__)
+
+# Gets the local listeners of the topic and the message; see ``publish_control``.
+ControlHandler = Callable[[frozenset[str], dict[str, Any]], Awaitable[None]]
 
 
 class Fanout:
@@ -32,6 +36,7 @@ class Fanout:
         self._outbox: deque[tuple[str, Any]] = deque()
         self._ready = asyncio.Event()
         self._pump: asyncio.Task[None] | None = None
+        self._control: ControlHandler | None = None
 
     def start(self) -> None:
         self._pump = asyncio.create_task(self._run(), name="live:fanout")
@@ -72,6 +77,14 @@ class Fanout:
         """Push ``name`` with ``data`` to every listener of ``topic`` on every node."""
         self._topics.publish(topic, [name, data])
 
+    def publish_control(self, topic: str, message: dict[str, Any]) -> None:
+        """Hand ``message`` to the control handler of every node with listeners on ``topic``,
+        with those listeners, instead of pushing it to them (closing sockets, for instance)."""
+        self._topics.publish(topic, message)
+
+    def on_control(self, handler: ControlHandler) -> None:
+        self._control = handler
+
     def listeners(self, topic: str) -> int:
         return len(self._listeners.get(topic, ()))
 
@@ -86,6 +99,11 @@ class Fanout:
             while self._outbox:
                 topic, payload = self._outbox.popleft()
                 try:
+                    if isinstance(payload, dict):
+                        if self._control is not None:
+                            local = frozenset(self._listeners.get(topic, ()))
+                            await self._control(local, payload)
+                        continue
                     name, data = payload
                     await self._sio.emit(name, data, room=topic)
                 except asyncio.CancelledError:

@@ -26,6 +26,7 @@ from live.permissions import Permission
 from live.rate_limit import TokenBucket
 from live.services import LiveServices
 from live.session import Session
+from live.socket_control import SocketControl
 from live.tokens import verify_token
 from live.user_service import Kind
 from live.views import PROTOCOL_VERSION, event_view
@@ -74,6 +75,7 @@ class LiveGateway:
             self.sio, services.actors.topics, services.events, self.sessions, self._leave_room
         )
         services.actors.register(AnnouncementActor)
+        services.fanout.on_control(SocketControl(self.sio, self.sessions, services.actors.node_id))
 
     async def stop(self) -> None:
         for sid in list(self.sessions):

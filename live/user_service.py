@@ -1,6 +1,7 @@
 """Users of an event: finding or creating them at login, their grants, their profile.
 
 Owns the ``users`` and ``grants`` tables. A login that may not see the event creates no user.
+Moderation changes are audited in the transaction that makes them.
 """
 
 from __future__ import annotations
@@ -11,11 +12,19 @@ from sqlalchemy import insert, select, update
 
 from core.clock import utc_now
 from core.database import Database
+from core.errors import DeniedError
 from core.ids import new_id
+from live import audit
 from live.models import User
 from live.tables import grants, users
 
 Kind = Literal["person", "guest", "anonymous"]
+Moderation = Literal["", "silenced", "banned"]
+_AUDIT_TYPES: dict[str, str] = {
+    "banned": "user.banned",
+    "silenced": "user.silenced",
+    "": "user.reactivated",
+}
 
 
 class UserService:
@@ -84,13 +93,49 @@ class UserService:
         )
 
     async def update_profile(self, user: User, display_name: str, profile: dict[str, Any]) -> User:
+        """Change the user's own profile.
+
+        Raises:
+            DeniedError: the user is silenced (checked on the stored state, not the session's).
+        """
         async with self._database.transaction() as session:
-            await session.execute(
+            result = await session.execute(
                 update(users)
-                .where(users.c.id == user.id)
+                .where(users.c.id == user.id, users.c.moderation == "")
                 .values(display_name=display_name, profile=profile)
             )
+            if result.rowcount == 0:  # type: ignore[attr-defined]
+                msg = "Silenced users may not change their profile"
+                raise DeniedError(msg)
         return user.model_copy(update={"display_name": display_name, "profile": profile})
+
+    async def by_id(self, event_id: str, user_id: str) -> User | None:
+        """The user with this id in this event, if any."""
+        async with self._database.transaction() as session:
+            row = (
+                await session.execute(
+                    select(users).where(users.c.event_id == event_id, users.c.id == user_id)
+                )
+            ).first()
+            return None if row is None else await self._with_grants(session, row)
+
+    async def set_moderation(self, user: User, moderation: Moderation, *, by: str) -> User:
+        """Ban, silence or reactivate ``user``; ``by`` (the moderator) goes into the audit log."""
+        async with self._database.transaction() as session:
+            previous = (
+                await session.execute(select(users.c.moderation).where(users.c.id == user.id))
+            ).scalar_one()
+            await session.execute(
+                update(users).where(users.c.id == user.id).values(moderation=moderation)
+            )
+            await audit.record(
+                session,
+                user.event_id,
+                by,
+                _AUDIT_TYPES[moderation],
+                {"user": user.id, "previous": previous, "moderation": moderation},
+            )
+        return user.model_copy(update={"moderation": moderation})
 
     async def _with_grants(self, session: Any, row: Any) -> User:
         grant_rows = (

@@ -1,0 +1,73 @@
+"""Control messages that act on sockets rather than push to them: a socket replaced by the
+connection limit, a user banned, silenced or reactivated.
+
+They travel on the user's topic (``user:{id}``) to every node where that user has sockets; each
+node's ``SocketControl`` acts on its own sockets only. Building and applying them lives here so
+their shape is defined once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+import socketio
+
+from live.models import User
+from live.session import Session
+
+logger = logging.getLogger(__name__)
+
+REPLACED = "connection.replaced"
+RELOAD = "connection.reload"
+
+
+def replace(socket_refs: list[str]) -> dict[str, Any]:
+    """Close these sockets (``"<node>/<sid>"``) after telling them ``connection.replaced``."""
+    return {"control": "replace", "sockets": socket_refs}
+
+
+def moderate(user: User) -> dict[str, Any]:
+    """The user's moderation state changed: sockets take it, reload, and close if banned."""
+    return {"control": "moderate", "user": user.id, "moderation": user.moderation}
+
+
+class SocketControl:
+    """Applies control messages to this node's sockets."""
+
+    def __init__(
+        self, sio: socketio.AsyncServer, sessions: Mapping[str, Session], node_id: str
+    ) -> None:
+        self._sio = sio
+        self._sessions = sessions
+        self._node_id = node_id
+
+    async def __call__(self, listeners: frozenset[str], message: dict[str, Any]) -> None:
+        """Act on ``message``; ``listeners`` are the local sockets of the topic it came on."""
+        kind = message.get("control")
+        if kind == "replace":
+            await self._replace(listeners, set(message["sockets"]))
+        elif kind == "moderate":
+            await self._moderate(listeners, message["user"], message["moderation"])
+        else:
+            logger.warning("unknown control message %r", kind)
+
+    async def _replace(self, listeners: frozenset[str], refs: set[str]) -> None:
+        for sid in listeners:
+            if f"{self._node_id}/{sid}" in refs:
+                await self._sio.emit(REPLACED, {}, to=sid)
+                await self._sio.disconnect(sid)
+
+    async def _moderate(self, listeners: frozenset[str], user_id: str, moderation: str) -> None:
+        for sid in listeners:
+            session = self._sessions.get(sid)
+            if session is None or session.user.id != user_id:
+                continue
+            # Permissions follow at once, also for a client that ignores the reload.
+            session.refresh(
+                session.event, session.user.model_copy(update={"moderation": moderation})
+            )
+            await self._sio.emit(RELOAD, {}, to=sid)
+            if moderation == "banned":
+                await self._sio.disconnect(sid)
