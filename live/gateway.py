@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 from core.errors import DeniedError, EventyayError, ServerError
 from core.ids import new_error_id
 from core.settings import LiveSettings
-from live import topic_names
+from live import connections, topic_names
 from live.access import Access
 from live.announcement_actor import AnnouncementActor
 from live.dispatch import HandlerContext, dispatch, registry
@@ -74,7 +74,7 @@ class LiveGateway:
         self.updates = EventUpdates(
             self.sio, services.actors.topics, services.events, self.sessions, self._leave_room
         )
-        services.actors.register(AnnouncementActor)
+        services.actors.register(AnnouncementActor, connections.UserConnectionsActor)
         services.fanout.on_control(SocketControl(self.sio, self.sessions, services.actors.node_id))
 
     async def stop(self) -> None:
@@ -168,6 +168,10 @@ class LiveGateway:
         await fanout.listen(session.sid, topic_names.user(session.user.id))
         await fanout.listen(session.sid, topic_names.event(session.event.id))
         await self.updates.watch(session.event.id)
+        # Admitted before greeted: a greeted socket's replacements are already under way.
+        await connections.admit(self.services, session)
+        if session.sid not in self.sessions:  # closed meanwhile: its release may have come first
+            connections.release(self.services, session)
         announcements = self.services.actors.ref(AnnouncementActor, session.event.id)
         visible = await announcements.ask(AnnouncementActor.visible)
         await self.sio.emit("authenticated", authenticated(session, visible), to=session.sid)
@@ -192,6 +196,7 @@ class LiveGateway:
         await fanout.unlisten(sid, topic_names.user(session.user.id))
         await fanout.unlisten(sid, topic_names.event(session.event.id))
         await self.updates.unwatch(session.event.id)
+        connections.release(self.services, session)
 
     async def _leave_room(self, session: Session, room_id: str) -> None:
         await leave_room(HandlerContext(session, self.services), room_id)
