@@ -100,8 +100,9 @@ class EventService:
         description: str = "",
         trait_grants: dict[str, list[Requirement]] | None = None,
         sort_key: int = 0,
+        by: str | None = None,
     ) -> str:
-        """Create a room; a ``chat.native`` module gets its channel."""
+        """Create a room; a ``chat.native`` module gets its channel. Audited (``by`` is who)."""
         room_id = new_id()
         now = utc_now()
         async with self._database.transaction() as session:
@@ -127,6 +128,9 @@ class EventService:
                     )
                 )
             await _bump(session, event_id)
+            await audit.record(
+                session, event_id, by, "room.created", {"room": room_id, "name": name}
+            )
         return room_id
 
     async def update_config(
@@ -151,7 +155,10 @@ class EventService:
         async with self._database.transaction() as session:
             return (await session.execute(select(events.c.id).limit(1))).first() is not None
 
-    async def update_room(self, event_id: str, room_id: str, changes: dict[str, Any]) -> None:
+    async def update_room(
+        self, event_id: str, room_id: str, changes: dict[str, Any], *, by: str | None
+    ) -> None:
+        """Change a room's fields (audited; ``by`` is who changed it)."""
         values = dict(changes)
         if "modules" in values:
             values["modules"] = [m.model_dump(exclude={"channel"}) for m in values["modules"]]
@@ -172,8 +179,12 @@ class EventService:
                         )
                     )
             await _bump(session, event_id)
+            kind = "room.deleted" if values.get("deleted") else "room.updated"
+            await audit.record(
+                session, event_id, by, kind, {"room": room_id, "fields": sorted(changes)}
+            )
 
-    async def reorder(self, event_id: str, room_ids: Sequence[str]) -> None:
+    async def reorder(self, event_id: str, room_ids: Sequence[str], *, by: str | None) -> None:
         async with self._database.transaction() as session:
             for position, room_id in enumerate(room_ids, start=1):
                 await session.execute(
@@ -182,10 +193,11 @@ class EventService:
                     .values(sort_key=position)
                 )
             await _bump(session, event_id)
+            await audit.record(session, event_id, by, "room.reordered", {"rooms": list(room_ids)})
 
-    async def delete_room(self, event_id: str, room_id: str) -> None:
+    async def delete_room(self, event_id: str, room_id: str, *, by: str | None) -> None:
         """Soft delete: the room disappears, its chat history stays."""
-        await self.update_room(event_id, room_id, {"deleted": True})
+        await self.update_room(event_id, room_id, {"deleted": True}, by=by)
 
 
 def _room(row: Any) -> Room:

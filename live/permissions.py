@@ -45,6 +45,7 @@ class Permission(StrEnum):
     ROOM_POLL_MANAGE = "room:poll.manage"
     ROOM_POLL_EARLY_RESULTS = "room:poll.early_results"
     ROOM_ROULETTE_JOIN = "room:roulette.join"
+    ROOM_REACT = "room:react"
     ROOM_MEDIA_JOIN = "room:media.join"
     ROOM_MEDIA_MODERATE = "room:media.moderate"
 
@@ -78,6 +79,7 @@ _PARTICIPANT = _VIEWER | {
     Permission.ROOM_POLL_VOTE,
     Permission.ROOM_ROULETTE_JOIN,
     Permission.ROOM_MEDIA_JOIN,
+    Permission.ROOM_REACT,
     Permission.EVENT_CHAT_DIRECT,
 }
 _SPEAKER = _PARTICIPANT | {Permission.ROOM_VIEWERS}

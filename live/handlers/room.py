@@ -82,6 +82,8 @@ async def leave_room(ctx: HandlerContext, room_id: str) -> None:
 @registry.command("room.react", ReactPayload)
 async def react(ctx: HandlerContext, cmd: ReactPayload) -> dict[str, Any]:
     room = visible_room(ctx, cmd.room)
+    if not ctx.session.access.may(Permission.ROOM_REACT, room):
+        raise DeniedError()
     if cmd.reaction not in REACTIONS:
         raise UnknownReactionError(reaction=cmd.reaction, allowed=list(REACTIONS))
     if room.id not in ctx.session.rooms:

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from pydantic import Field, StringConstraints
 
 from core.errors import DeniedError, InvalidPayloadError
+from live.access import Access
 from live.dispatch import HandlerContext, Payload, registry
 from live.errors import UnknownRoomError
 from live.event_updates import announce_change
@@ -49,14 +50,23 @@ class RoomPayload(Payload):
     room: RoomId
 
 
-def require(ctx: HandlerContext, permission: Permission, room: Room | None = None) -> None:
-    if not ctx.session.access.may(permission, room):
+async def current(ctx: HandlerContext) -> Access:
+    """This user's access to the event as stored now (the session may lag behind a change)."""
+    session = ctx.session
+    event = await ctx.live.events.by_slug(session.event.slug)
+    if event.version != session.event.version:
+        session.refresh(event)
+    return session.access
+
+
+def require(access: Access, permission: Permission, room: Room | None = None) -> None:
+    if not access.may(permission, room):
         raise DeniedError()
 
 
-def event_room(ctx: HandlerContext, room_id: str) -> Room:
+def event_room(access: Access, room_id: str) -> Room:
     """A room of the event, visible or not (organizers manage hidden rooms too)."""
-    room = ctx.session.event.room(room_id)
+    room = access.event.room(room_id)
     if room is None:
         raise UnknownRoomError(room=room_id)
     return room
@@ -72,8 +82,9 @@ def announce(ctx: HandlerContext) -> None:
 
 @registry.command("room.create", CreatePayload)
 async def create(ctx: HandlerContext, cmd: CreatePayload) -> dict[str, Any]:
-    require(ctx, Permission.EVENT_ROOMS_CREATE)
-    event = ctx.session.event
+    access = await current(ctx)
+    require(access, Permission.EVENT_ROOMS_CREATE)
+    event = access.event
     room_id = await ctx.live.events.add_room(
         event.id,
         cmd.name,
@@ -81,6 +92,7 @@ async def create(ctx: HandlerContext, cmd: CreatePayload) -> dict[str, Any]:
         description=cmd.description,
         trait_grants=cmd.trait_grants,
         sort_key=len(event.rooms) + 1,
+        by=ctx.session.user.id,
     )
     announce(ctx)
     return {"room": {"id": room_id}}
@@ -88,8 +100,9 @@ async def create(ctx: HandlerContext, cmd: CreatePayload) -> dict[str, Any]:
 
 @registry.command("room.update", UpdatePayload)
 async def update(ctx: HandlerContext, cmd: UpdatePayload) -> dict[str, Any]:
-    room = event_room(ctx, cmd.room)
-    require(ctx, Permission.ROOM_UPDATE, room)
+    access = await current(ctx)
+    room = event_room(access, cmd.room)
+    require(access, Permission.ROOM_UPDATE, room)
     changes: dict[str, Any] = {
         key: value
         for key, value in (
@@ -102,28 +115,32 @@ async def update(ctx: HandlerContext, cmd: UpdatePayload) -> dict[str, Any]:
     if cmd.modules is not None:
         changes["modules"] = modules(cmd.modules)
     if changes:
-        await ctx.live.events.update_room(ctx.session.event.id, room.id, changes)
+        await ctx.live.events.update_room(
+            ctx.session.event.id, room.id, changes, by=ctx.session.user.id
+        )
         announce(ctx)
     return {"room": {"id": room.id}}
 
 
 @registry.command("room.reorder", ReorderPayload)
 async def reorder(ctx: HandlerContext, cmd: ReorderPayload) -> dict[str, Any]:
-    require(ctx, Permission.EVENT_UPDATE)
-    known = {room.id for room in ctx.session.event.rooms}
+    access = await current(ctx)
+    require(access, Permission.EVENT_UPDATE)
+    known = {room.id for room in access.event.rooms}
     if set(cmd.rooms) != known or len(cmd.rooms) != len(known):
         raise InvalidPayloadError(
             errors=[{"field": "rooms", "message": "must list every room of the event once"}]
         )
-    await ctx.live.events.reorder(ctx.session.event.id, cmd.rooms)
+    await ctx.live.events.reorder(ctx.session.event.id, cmd.rooms, by=ctx.session.user.id)
     announce(ctx)
     return {}
 
 
 @registry.command("room.delete", RoomPayload)
 async def delete(ctx: HandlerContext, cmd: RoomPayload) -> dict[str, Any]:
-    room = event_room(ctx, cmd.room)
-    require(ctx, Permission.ROOM_DELETE, room)
-    await ctx.live.events.delete_room(ctx.session.event.id, room.id)
+    access = await current(ctx)
+    room = event_room(access, cmd.room)
+    require(access, Permission.ROOM_DELETE, room)
+    await ctx.live.events.delete_room(ctx.session.event.id, room.id, by=ctx.session.user.id)
     announce(ctx)
     return {}

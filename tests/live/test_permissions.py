@@ -67,7 +67,7 @@ def test_permissions_split_into_event_and_room_by_prefix() -> None:
     assert {p.value.split(":")[0] for p in EVENT_PERMISSIONS} == {"event"}
     assert {p.value.split(":")[0] for p in ROOM_PERMISSIONS} == {"room"}
     assert EVENT_PERMISSIONS | ROOM_PERMISSIONS == ALL_PERMISSIONS
-    assert len(ALL_PERMISSIONS) == 28
+    assert len(ALL_PERMISSIONS) == 29
 
 
 def test_viewers_can_only_read() -> None:
@@ -93,6 +93,7 @@ def test_viewers_can_only_read() -> None:
                 P.ROOM_QUESTION_VOTE,
                 P.ROOM_POLL_VOTE,
                 P.ROOM_ROULETTE_JOIN,
+                P.ROOM_REACT,
                 P.ROOM_MEDIA_JOIN,
                 P.EVENT_CHAT_DIRECT,
             },

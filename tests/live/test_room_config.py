@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from live import audit
 from tests.live.conftest import LiveClient, LiveNode
 
 
@@ -82,3 +83,34 @@ async def test_attendees_may_not_change_rooms(live_node: LiveNode) -> None:
         ]:
             reply = await attendee.call(name, payload)
             assert reply["error"]["code"] == "auth.denied", name
+
+
+async def test_room_changes_are_audited_with_who_made_them(live_node: LiveNode) -> None:
+    async with live_node.client(token=live_node.token("admin")) as admin:
+        room = await create_room(admin, "Audited")
+        # Straight after creating it, without waiting for event.updated:
+        changed = await admin.call("room.update", {"room": room, "description": "now with text"})
+        assert changed == {"ok": True, "data": {"room": {"id": room}}}
+        assert await admin.call("room.delete", {"room": room}) == {"ok": True, "data": {}}
+        admin_id = admin.authenticated["user"]["id"]
+        event_id = admin.authenticated["event"]["id"]
+    entries = await audit.entries(live_node.services.database, event_id)
+    mine = [
+        (e.type, e.user_id, e.data.get("room"))
+        for e in reversed(entries)
+        if e.data.get("room") == room
+    ]
+    assert mine == [
+        ("room.created", admin_id, room),
+        ("room.updated", admin_id, room),
+        ("room.deleted", admin_id, room),
+    ]
+
+
+async def test_silenced_or_viewing_users_cannot_react(live_node: LiveNode) -> None:
+    async with live_node.client(token=live_node.token("admin")) as admin:
+        watch_only = await create_room(admin, "Cinema", trait_grants={"viewer": []})
+    async with live_node.attendee() as attendee:
+        await attendee.call("room.enter", {"room": watch_only})
+        reply = await attendee.call("room.react", {"room": watch_only, "reaction": "👏"})
+        assert reply["error"]["code"] == "auth.denied"
