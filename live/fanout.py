@@ -16,6 +16,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import socketio
+from engineio import packet as eio_packet
+from socketio import packet as sio_packet
 
 from actors import Subscription, Topics
 
@@ -105,8 +107,34 @@ class Fanout:
                             await self._control(local, payload)
                         continue
                     name, data = payload
-                    await self._sio.emit(name, data, room=topic)
+                    if not self._deliver(topic, name, data):
+                        await self._sio.emit(name, data, room=topic)
                 except asyncio.CancelledError:
                     raise
                 except Exception:
                     logger.exception("pushing to %s failed", topic)
+
+    def _deliver(self, topic: str, name: str, data: Any) -> bool:
+        """Queue one push for every local listener, encoded once, without a task per socket.
+
+        Writes straight into each Engine.IO socket's send queue (whose writer task exists
+        anyway) instead of python-socketio's emit, which starts one task per recipient. Returns
+        False for payloads with binary parts, which take the regular emit path.
+        """
+        listeners = self._listeners.get(topic)
+        if not listeners:
+            return True
+        encoded = self._sio.packet_class(
+            sio_packet.EVENT, namespace="/", data=[name, data]
+        ).encode()
+        if not isinstance(encoded, str):
+            return False
+        # One Engine.IO packet object for everyone: it caches its own encoding.
+        shared = eio_packet.Packet(eio_packet.MESSAGE, encoded)
+        sockets = self._sio.eio.sockets
+        eio_sid_of = self._sio.manager.eio_sid_from_sid
+        for sid in listeners:
+            socket = sockets.get(eio_sid_of(sid, "/"))
+            if socket is not None and not socket.closing and not socket.closed:
+                socket.queue.put_nowait(shared)
+        return True

@@ -213,7 +213,8 @@ async def test_every_change_is_audited_with_its_author(live_node: LiveNode) -> N
         moderator_id = moderator.authenticated["user"]["id"]
         event_id = moderator.authenticated["event"]["id"]
     logged = await entries(live_node.services.database, event_id)
-    assert [(e.type, e.user_id, e.data) for e in logged] == [
+    # The demo seed's "room.created" entries are not what these tests are about.
+    assert [(e.type, e.user_id, e.data) for e in logged if e.type != "room.created"] == [
         (
             "announcement.updated",
             moderator_id,

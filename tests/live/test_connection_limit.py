@@ -54,7 +54,8 @@ async def test_the_oldest_socket_beyond_the_limit_is_replaced(live_node: LiveNod
                 assert third.sio.connected
                 assert fourth.sio.connected
     logged = await entries(live_node.services.database, event_id)
-    assert [(e.type, e.user_id, e.data) for e in logged] == [
+    # The demo seed's "room.created" entries are not what these tests are about.
+    assert [(e.type, e.user_id, e.data) for e in logged if e.type != "room.created"] == [
         ("event.config.updated", None, {"changes": {"connection_limit": 2}})
     ]
 

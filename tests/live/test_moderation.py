@@ -152,7 +152,8 @@ async def test_every_moderation_is_audited_with_moderator_target_and_type(
         event_id = moderator.authenticated["event"]["id"]
         by = user_id(moderator)
     logged = await entries(live_node.services.database, event_id)
-    assert [(e.type, e.user_id, e.data) for e in logged] == [
+    # The demo seed's "room.created" entries are not what these tests are about.
+    assert [(e.type, e.user_id, e.data) for e in logged if e.type != "room.created"] == [
         ("user.banned", by, {"user": target, "previous": "", "moderation": "banned"}),
         ("user.reactivated", by, {"user": target, "previous": "silenced", "moderation": ""}),
         ("user.silenced", by, {"user": target, "previous": "", "moderation": "silenced"}),
