@@ -1,5 +1,5 @@
 """Tables of the live core (events, rooms, users, chat, announcements, audit log); they mirror
-migration 0002. Queries live in the services that own each table.
+migrations 0002 and 0003. Queries live in the services that own each table.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
@@ -90,13 +91,16 @@ channels = Table(
     Column("event_id", String(32), ForeignKey("events.id"), nullable=False),
     Column("room_id", String(32), ForeignKey("rooms.id"), nullable=True, unique=True),
     _created(),
+    # Direct channels only: a digest of the sorted member ids, one channel per member set.
+    Column("direct_key", String(64), nullable=True),
+    Index("ix_channels_event_direct_key", "event_id", "direct_key", unique=True),
 )
 
 channel_members = Table(
     "channel_members",
     metadata,
     Column("channel_id", String(32), ForeignKey("channels.id"), primary_key=True),
-    Column("user_id", String(32), ForeignKey("users.id"), primary_key=True),
+    Column("user_id", String(32), ForeignKey("users.id"), primary_key=True, index=True),
     Column("hidden", Boolean, nullable=False),
 )
 
@@ -110,6 +114,33 @@ chat_events = Table(
     Column("type", String(32), nullable=False),
     Column("content", JSON, nullable=False),
     Column("replaces", BigInteger, nullable=True),
+    Column("edited", DateTime(timezone=True), nullable=True),
+)
+
+chat_reactions = Table(
+    "chat_reactions",
+    metadata,
+    Column("channel_id", String(32), ForeignKey("channels.id"), primary_key=True),
+    Column("event_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("user_id", String(32), ForeignKey("users.id"), primary_key=True),
+    Column("reaction", String(32), primary_key=True),
+)
+
+# Mentions of joined members and direct messages; rows up to the read pointer are deleted.
+chat_notifications = Table(
+    "chat_notifications",
+    metadata,
+    Column("user_id", String(32), ForeignKey("users.id"), primary_key=True),
+    Column("channel_id", String(32), ForeignKey("channels.id"), primary_key=True),
+    Column("event_id", BigInteger, primary_key=True, autoincrement=False),
+)
+
+# ``user_id`` does not want to hear from ``blocked_id``: no direct channel holds both.
+user_blocks = Table(
+    "user_blocks",
+    metadata,
+    Column("user_id", String(32), ForeignKey("users.id"), primary_key=True),
+    Column("blocked_id", String(32), ForeignKey("users.id"), primary_key=True),
 )
 
 read_pointers = Table(
