@@ -3,6 +3,7 @@
 May import ``core``, ``actors`` and the public APIs of ``catalog`` and ``media``.
 """
 
+from live.channel_actor import ActorDeps, ChannelActor
 from live.demo import DEMO_SLUG, demo_tokens, seed_demo
 from live.event_service import EventService
 from live.fanout import Fanout
@@ -14,6 +15,8 @@ from live.user_service import UserService
 
 __all__ = [
     "DEMO_SLUG",
+    "ActorDeps",
+    "ChannelActor",
     "EventService",
     "Fanout",
     "LiveGateway",

@@ -21,3 +21,8 @@ def user(user_id: str) -> str:
 def event(event_id: str) -> str:
     """Every socket connected to the event."""
     return f"event:{event_id}"
+
+
+def channel(channel_id: str) -> str:
+    """Every socket subscribed to one chat channel."""
+    return f"channel:{channel_id}"

@@ -21,6 +21,8 @@ from core.secrets import load_secret_key
 from core.settings import Settings
 from live import (
     DEMO_SLUG,
+    ActorDeps,
+    ChannelActor,
     EventService,
     Fanout,
     LiveGateway,
@@ -53,8 +55,9 @@ def create_app(settings: Settings) -> Starlette:
                 redis_url=settings.redis_url,
                 redis_settings=settings.redis,
                 database=database,
+                deps=ActorDeps(database=database),
             ) as actors:
-                actors.register(RoomActor)
+                actors.register(RoomActor, ChannelActor)
                 events = EventService(database)
                 if settings.live.seed_demo and await seed_demo(events):
                     _announce_demo(secret_key)
