@@ -17,6 +17,7 @@ from core.settings import LiveSettings
 from live import connections, topic_names
 from live.access import Access
 from live.announcement_actor import AnnouncementActor
+from live.chat_access import unlisten_all
 from live.dispatch import HandlerContext, dispatch, registry
 from live.errors import MissingCredentialsError, UnsupportedVersionError
 from live.event_updates import EventUpdates
@@ -24,6 +25,7 @@ from live.handlers.room import leave_room
 from live.models import Event, User
 from live.permissions import Permission
 from live.rate_limit import TokenBucket
+from live.read_pointer_service import ReadPointerService
 from live.services import LiveServices
 from live.session import Session
 from live.socket_control import SocketControl
@@ -174,7 +176,10 @@ class LiveGateway:
             connections.release(self.services, session)
         announcements = self.services.actors.ref(AnnouncementActor, session.event.id)
         visible = await announcements.ask(AnnouncementActor.visible)
-        await self.sio.emit("authenticated", authenticated(session, visible), to=session.sid)
+        chat = await ReadPointerService(self.services.database).greeting(
+            session.user.id, session.event.id
+        )
+        await self.sio.emit("authenticated", authenticated(session, visible, chat), to=session.sid)
 
     # -- commands and disconnect ------------------------------------------------------------
 
@@ -192,6 +197,7 @@ class LiveGateway:
         context = HandlerContext(session, self.services)
         for room_id in list(session.rooms):
             await leave_room(context, room_id)
+        await unlisten_all(context)
         fanout = self.services.fanout
         await fanout.unlisten(sid, topic_names.user(session.user.id))
         await fanout.unlisten(sid, topic_names.event(session.event.id))
@@ -202,13 +208,16 @@ class LiveGateway:
         await leave_room(HandlerContext(session, self.services), room_id)
 
 
-def authenticated(session: Session, announcements: list[dict[str, Any]]) -> dict[str, Any]:
-    """The greeting: the user's view of the event (no secrets)."""
+def authenticated(
+    session: Session, announcements: list[dict[str, Any]], chat: dict[str, Any]
+) -> dict[str, Any]:
+    """The greeting: the user's view of the event (no secrets); ``chat`` as the
+    ``ReadPointerService`` sums it up."""
     user = session.user
     return {
         "protocol": PROTOCOL_VERSION,
         "user": {**user.public(), "kind": user.kind},
         **event_view(session),
-        "chat": {"channels": [], "read_pointers": {}, "notification_counts": {}},
+        "chat": chat,
         "announcements": announcements,
     }

@@ -13,6 +13,7 @@ import uvicorn
 
 from core.database import running_database
 from core.errors import SettingsError, UnavailableError
+from core.gc_tuning import tune_for_serving
 from core.logs import configure_logging
 from core.migrate import current_revision, head_revision, migrate
 from core.settings import Settings, load_settings
@@ -44,13 +45,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(settings: Settings, host: str | None, port: int | None) -> int:
     config = uvicorn.Config(
-        create_app(settings),
+        create_app(settings, tune_gc=True),
         host=host or settings.web.host,
         port=settings.web.port if port is None else port,
         lifespan="on",
         log_config=None,
         timeout_graceful_shutdown=int(settings.web.graceful_timeout_s),
     )
+    tune_for_serving()
     server = uvicorn.Server(config)
     # After a graceful stop uvicorn re-raises the signal that caused it, which would kill the
     # process (exit -15) instead of returning; handing it back to the server makes it a no-op.

@@ -1,5 +1,6 @@
 """The project's fan-out path under the same contract: ``live.Fanout`` over the actor runtime's
-topics (embedded), with the same Socket.IO server settings as the stock baseline.
+topics (embedded), with the same Socket.IO server settings as the stock baseline and the garbage
+collector tuned as ``eventyay run`` tunes it.
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ from starlette.types import ASGIApp
 
 from actors import running_actor_system
 from bench.fanout.contract import JOIN_EVENT, MESSAGE_EVENT, READY_PATH, ROOM, SEND_PATH, payload
+from core.gc_tuning import freeze_startup_objects, tune_for_serving
 from core.settings import ActorSettings
 from live import Fanout
 
 
 def create_app() -> ASGIApp:
+    tune_for_serving()
     sio = socketio.AsyncServer(async_mode="asgi")
     state: dict[str, Fanout] = {}
 
@@ -48,6 +51,7 @@ def create_app() -> ASGIApp:
             fanout = Fanout(sio, system.topics)
             fanout.start()
             state["fanout"] = fanout
+            freeze_startup_objects()
             try:
                 yield
             finally:

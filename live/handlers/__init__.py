@@ -1,5 +1,23 @@
 """One module per protocol namespace; importing this package registers every command."""
 
-from live.handlers import announcement, moderation, room, room_config, user
+from live.handlers import (
+    announcement,
+    chat,
+    chat_direct,
+    chat_messages,
+    moderation,
+    room,
+    room_config,
+    user,
+)
 
-__all__ = ["announcement", "moderation", "room", "room_config", "user"]
+__all__ = [
+    "announcement",
+    "chat",
+    "chat_direct",
+    "chat_messages",
+    "moderation",
+    "room",
+    "room_config",
+    "user",
+]

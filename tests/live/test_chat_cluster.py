@@ -1,0 +1,61 @@
+"""Chat on two nodes (real Redis and PostgreSQL): one channel actor answers both nodes' sockets."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from core.settings import Settings
+from tests.conftest import make_settings
+from tests.live.chat_clients import channel_of, fetch, send, unbatching
+from tests.live.conftest import FAST_COMMANDS, LiveNode, running_node
+
+pytestmark = [pytest.mark.redis, pytest.mark.postgres]
+
+
+@pytest.fixture
+async def chat_nodes(
+    postgres_url: str, redis_url: str, redis_prefix: str, tmp_path: Path
+) -> AsyncIterator[tuple[LiveNode, LiveNode]]:
+    def settings(node_id: str) -> Settings:
+        return make_settings(
+            data_dir=tmp_path,
+            db_url=postgres_url,
+            redis_url=redis_url,
+            redis={"key_prefix": redis_prefix},
+            node_id=node_id,
+            secret_key="chat-cluster-test-secret-chat-cluster-test",
+            live=FAST_COMMANDS,
+        )
+
+    async with running_node(settings("chat-a")) as a, running_node(settings("chat-b")) as b:
+        yield a, b
+
+
+async def test_senders_on_both_nodes_share_one_id_sequence_and_every_push(
+    chat_nodes: tuple[LiveNode, LiveNode],
+) -> None:
+    a, b = chat_nodes
+    async with a.attendee() as on_a, b.attendee() as on_b:
+        # The PostgreSQL database is shared by the session's tests: another event may exist.
+        hallway = channel_of(on_a, "Hallway")
+        unbatching(on_a)
+        unbatching(on_b)
+        await on_a.call("chat.join", {"channel": hallway})
+        await on_b.call("chat.join", {"channel": hallway})
+        first = (await on_a.push("chat.event"))["id"]  # a's join; b's join follows
+
+        sent = await asyncio.gather(
+            *(send(client, hallway, f"{n}") for n in range(40) for client in (on_a, on_b))
+        )
+
+        ids = sorted(event["id"] for event in sent)
+        assert ids == list(range(first + 2, first + 82))
+        for client in (on_a, on_b):  # b's join, then every message, in id order
+            pushed = [(await client.push("chat.event"))["id"] for _ in range(81)]
+            assert pushed == [first + 1, *ids]
+        history = await fetch(on_b, hallway, count=1000)
+        assert [e["id"] for e in history][-80:] == ids
