@@ -16,6 +16,7 @@ from starlette.routing import Mount
 from actors import running_actor_system
 from core.database import running_database
 from core.errors import EventyayError
+from core.gc_tuning import freeze_startup_objects
 from core.migrate import prepare_schema
 from core.secrets import load_secret_key
 from core.settings import Settings
@@ -40,8 +41,12 @@ from web.services import Services
 logger = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings) -> Starlette:
-    """The ASGI app of one node; services start and stop with its lifespan."""
+def create_app(settings: Settings, *, tune_gc: bool = False) -> Starlette:
+    """The ASGI app of one node; services start and stop with its lifespan.
+
+    ``tune_gc`` (set by ``eventyay run``) freezes the objects of start-up out of the garbage
+    collector's sight once the node is up; see ``core.gc_tuning``.
+    """
     gateway = LiveGateway(settings.live)
 
     @asynccontextmanager
@@ -75,6 +80,8 @@ def create_app(settings: Settings) -> Starlette:
                     )
                 )
                 app.state.services = Services(settings, database, actors)
+                if tune_gc:
+                    freeze_startup_objects()
                 try:
                     yield
                 finally:
