@@ -86,6 +86,8 @@ class ChannelActor(Actor):
         user_id = user["id"]
         self.volatile.discard(user_id)
         self.sockets.pop(user_id, None)
+        if not self.sockets:
+            self.timers.cancel("sweep")
         if user_id not in self.members:
             return _now({})
         self.members.discard(user_id)

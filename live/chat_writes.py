@@ -82,7 +82,7 @@ class GroupCommit:
         self._staged.append(write)
         self._idle.clear()
         self._wake.set()
-        if self._task is None:
+        if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._run(), name=self._name)
 
     async def close(self, drain_s: float) -> None:
@@ -103,8 +103,12 @@ class GroupCommit:
             while self._staged:
                 batch = self._staged[:MAX_BATCH]
                 del self._staged[:MAX_BATCH]
-                if await self._write(batch):
+                if not await self._write(batch):
+                    continue
+                try:
                     self._finish(batch)
+                except Exception:  # the task must outlive a bug in a callback or a publish
+                    logger.exception("after a chat commit (%s)", self._name)
             self._idle.set()
 
     async def _write(self, batch: list[StagedWrite]) -> bool:

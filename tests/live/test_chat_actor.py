@@ -33,9 +33,12 @@ def database(request: pytest.FixtureRequest) -> Database:
 
 
 @asynccontextmanager
-async def channel_system(database: Database) -> AsyncIterator[ActorSystem]:
+async def channel_system(database: Database, **settings: Any) -> AsyncIterator[ActorSystem]:
     async with running_actor_system(
-        ActorSettings(ask_timeout_s=10), node_id="t", database=database, deps=ActorDeps(database)
+        ActorSettings(ask_timeout_s=10, **settings),
+        node_id="t",
+        database=database,
+        deps=ActorDeps(database),
     ) as system:
         system.register(ChannelActor)
         yield system
@@ -124,3 +127,14 @@ async def test_ids_continue_after_the_newest_stored_one_in_a_new_activation(
     async with channel_system(database) as system:
         reply = await system.ref(ChannelActor, channel).ask(ChannelActor.send, ada, TEXT)
     assert reply["event"]["id"] == 12  # type: ignore[index]
+
+
+async def test_a_volatile_channel_everyone_left_passivates(database: Database) -> None:
+    event_id, channel = await new_channel(database)
+    async with channel_system(database, idle_ttl_s=0.2) as system:
+        ref = system.ref(ChannelActor, channel)
+        ada = await member(database, event_id, ref)
+        await ref.ask(ChannelActor.join, ada, "t/phone", True)  # volatile: held by the socket
+        await ref.ask(ChannelActor.leave, ada)
+        await asyncio.sleep(0.6)
+        assert not system.is_active(("live.channel", channel))
