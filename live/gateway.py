@@ -187,7 +187,8 @@ class LiveGateway:
         session = self.sessions.get(sid)
         if session is None:
             return {"ok": False, "error": DeniedError().to_wire()}
-        data = args[0] if len(args) == 1 else list(args)
+        # No argument at all is an empty payload; several arguments are one invalid payload.
+        data = args[0] if len(args) == 1 else (list(args) if args else None)
         return await dispatch(HandlerContext(session, self.services), name, data)
 
     async def _disconnect(self, sid: str, *_reason: Any) -> None:
