@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 
 from actors.activation import current_actor
 from actors.actor import Actor, Handler
+from actors.deferred import Deferred
 from actors.errors import AskTimeoutError, ReentrantAskError
 from actors.kinds import KindInfo
 
@@ -48,14 +49,34 @@ class ActorRef(Generic[A]):
         """Send ``method(*args, **kwargs)`` without waiting; a failure goes to the supervisor."""
         self._system._send(self._info, self.actor, self._handler(method), args, kwargs, None)
 
+    @overload
+    async def ask(
+        self,
+        method: Callable[Concatenate[A, P], Awaitable[Deferred[R]]],
+        /,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> R: ...
+
+    @overload
     async def ask(
         self,
         method: Callable[Concatenate[A, P], Awaitable[R]],
         /,
         *args: P.args,
         **kwargs: P.kwargs,
-    ) -> R:
+    ) -> R: ...
+
+    async def ask(
+        self,
+        method: Callable[..., Awaitable[Any]],
+        /,
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
         """Send ``method(*args, **kwargs)`` and return its result.
+
+        A method that answers with ``Deferred`` gives the deferred value.
 
         Raises:
             AskTimeoutError: no reply within ``timeout_s``.
@@ -66,7 +87,7 @@ class ActorRef(Generic[A]):
         if current_actor.get() == self.actor:
             raise ReentrantAskError(kind=self._info.name, key=self.key, method=handler.__name__)
         loop = asyncio.get_running_loop()
-        reply: asyncio.Future[R] = loop.create_future()
+        reply: asyncio.Future[Any] = loop.create_future()
         self._system._send(self._info, self.actor, handler, args, kwargs, reply)
         expiry = loop.call_later(self.timeout_s, _expire, reply, self, handler.__name__)
         try:

@@ -6,11 +6,10 @@ of the event. Also owns the socket's subscriptions to channel topics.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Concatenate, ParamSpec, TypeVar, cast
+from typing import Any, ParamSpec, TypeVar
 
-from actors import Actor, ActorRef, Deferred
+from actors import Actor, ActorRef
 from core.errors import DeniedError
 from live import topic_names
 from live.channel_actor import ChannelActor
@@ -91,17 +90,6 @@ async def usable_channel(ctx: HandlerContext, channel_id: str, permission: Permi
 
 def actor(ctx: HandlerContext, channel: Channel) -> ActorRef[ChannelActor]:
     return ctx.live.actors.ref(ChannelActor, channel.id)
-
-
-async def answer(
-    ref: ActorRef[A],
-    method: Callable[Concatenate[A, P], Awaitable[Deferred[R]]],
-    /,
-    *args: P.args,
-    **kwargs: P.kwargs,
-) -> R:
-    """Ask a method that answers with ``Deferred``: the asker receives the deferred value."""
-    return cast(R, await ref.ask(method, *args, **kwargs))
 
 
 def socket_ref(ctx: HandlerContext) -> str:

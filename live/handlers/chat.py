@@ -15,7 +15,6 @@ from live import topic_names
 from live.channel_actor import ChannelActor
 from live.chat_access import (
     actor,
-    answer,
     find_channel,
     listen,
     public,
@@ -66,8 +65,8 @@ async def join(ctx: HandlerContext, cmd: ChannelPayload) -> dict[str, Any]:
         last, unread = await chat.newest(channel.id)
         position = {"next_event_id": last + 1, "unread_pointer": unread}
     else:
-        position = await answer(
-            actor(ctx, channel), ChannelActor.join, public(ctx), socket_ref(ctx), channel.volatile
+        position = await actor(ctx, channel).ask(
+            ChannelActor.join, public(ctx), socket_ref(ctx), channel.volatile
         )
     members = [] if channel.volatile else await chat.member_profiles(channel.id)
     return {**position, "members": members}
@@ -83,7 +82,7 @@ async def leave(ctx: HandlerContext, cmd: ChannelPayload) -> dict[str, Any]:
                 channel.id, ctx.session.user.id, hidden=True
             )
         return {}
-    await answer(actor(ctx, channel), ChannelActor.leave, public(ctx))
+    await actor(ctx, channel).ask(ChannelActor.leave, public(ctx))
     return {}
 
 

@@ -9,7 +9,7 @@ from pydantic import StringConstraints
 
 from core.errors import DeniedError
 from live.channel_actor import ChannelActor
-from live.chat_access import Channel, actor, answer, public, usable_channel
+from live.chat_access import Channel, actor, public, usable_channel
 from live.chat_errors import InvalidReactionError
 from live.chat_event import is_emoji
 from live.direct_chat_service import DirectChatService
@@ -69,14 +69,14 @@ async def writable_channel(ctx: HandlerContext, channel_id: str) -> Channel:
 async def send(ctx: HandlerContext, cmd: SendPayload) -> dict[str, Any]:
     channel = await writable_channel(ctx, cmd.channel)
     content = cmd.content.model_dump()
-    return await answer(actor(ctx, channel), ChannelActor.send, public(ctx), content)
+    return await actor(ctx, channel).ask(ChannelActor.send, public(ctx), content)
 
 
 @registry.command("chat.edit", EditPayload)
 async def edit(ctx: HandlerContext, cmd: EditPayload) -> dict[str, Any]:
     channel = await writable_channel(ctx, cmd.channel)
     content = cmd.content.model_dump()
-    return await answer(actor(ctx, channel), ChannelActor.edit, public(ctx), cmd.event, content)
+    return await actor(ctx, channel).ask(ChannelActor.edit, public(ctx), cmd.event, content)
 
 
 @registry.command("chat.delete", DeletePayload)
@@ -86,7 +86,7 @@ async def delete(ctx: HandlerContext, cmd: DeletePayload) -> dict[str, Any]:
     moderator = room is not None and access.may(Permission.ROOM_CHAT_MODERATE, room)
     if not moderator:
         channel = await writable_channel(ctx, cmd.channel)
-    return await answer(actor(ctx, channel), ChannelActor.delete, public(ctx), cmd.event, moderator)
+    return await actor(ctx, channel).ask(ChannelActor.delete, public(ctx), cmd.event, moderator)
 
 
 @registry.command("chat.react", ReactPayload)
@@ -95,4 +95,4 @@ async def react(ctx: HandlerContext, cmd: ReactPayload) -> dict[str, Any]:
         raise InvalidReactionError(reaction=cmd.reaction)
     channel = await writable_channel(ctx, cmd.channel)
     ref, user_id = actor(ctx, channel), ctx.session.user.id
-    return await answer(ref, ChannelActor.react, user_id, cmd.event, cmd.reaction, cmd.remove)
+    return await ref.ask(ChannelActor.react, user_id, cmd.event, cmd.reaction, cmd.remove)
