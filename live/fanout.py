@@ -75,9 +75,12 @@ class Fanout:
             if subscription is not None:
                 await subscription.close()
 
-    def publish(self, topic: str, name: str, data: Any) -> None:
-        """Push ``name`` with ``data`` to every listener of ``topic`` on every node."""
-        self._topics.publish(topic, [name, data])
+    def publish(self, topic: str, name: str, data: Any, *, skip_sid: str | None = None) -> None:
+        """Push ``name`` with ``data`` to every listener of ``topic`` on every node.
+
+        ``skip_sid`` leaves out one socket (the one whose command caused the push).
+        """
+        self._topics.publish(topic, [name, data] if skip_sid is None else [name, data, skip_sid])
 
     def publish_control(self, topic: str, message: dict[str, Any]) -> None:
         """Hand ``message`` to the control handler of every node with listeners on ``topic``,
@@ -106,15 +109,16 @@ class Fanout:
                             local = frozenset(self._listeners.get(topic, ()))
                             await self._control(local, payload)
                         continue
-                    name, data = payload
-                    if not self._deliver(topic, name, data):
-                        await self._sio.emit(name, data, room=topic)
+                    name, data, *skip = payload
+                    skip_sid = skip[0] if skip else None
+                    if not self._deliver(topic, name, data, skip_sid):
+                        await self._sio.emit(name, data, room=topic, skip_sid=skip_sid)
                 except asyncio.CancelledError:
                     raise
                 except Exception:
                     logger.exception("pushing to %s failed", topic)
 
-    def _deliver(self, topic: str, name: str, data: Any) -> bool:
+    def _deliver(self, topic: str, name: str, data: Any, skip_sid: str | None) -> bool:
         """Queue one push for every local listener, encoded once, without a task per socket.
 
         Writes straight into each Engine.IO socket's send queue (whose writer task exists
@@ -134,6 +138,8 @@ class Fanout:
         sockets = self._sio.eio.sockets
         eio_sid_of = self._sio.manager.eio_sid_from_sid
         for sid in listeners:
+            if sid == skip_sid:
+                continue
             socket = sockets.get(eio_sid_of(sid, "/"))
             if socket is not None and not socket.closing and not socket.closed:
                 socket.queue.put_nowait(shared)

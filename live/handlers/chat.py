@@ -127,6 +127,6 @@ async def mark_read(ctx: HandlerContext, cmd: MarkReadPayload) -> dict[str, Any]
         user_id, channel.id, cmd.event
     )
     topic, fanout = topic_names.user(user_id), ctx.live.fanout
-    fanout.publish(topic, "chat.read_pointers", {channel.id: pointer})
+    fanout.publish(topic, "chat.read_pointers", {channel.id: pointer}, skip_sid=ctx.session.sid)
     fanout.publish(topic, "chat.notification_counts", {channel.id: left})
     return {}

@@ -31,5 +31,7 @@ async def update(ctx: HandlerContext, cmd: UpdatePayload) -> dict[str, Any]:
         session.user, cmd.profile.display_name, {"fields": dict(cmd.profile.fields)}
     )
     session.refresh(session.event, user)
-    ctx.live.fanout.publish(topic_names.user(user.id), "user.updated", {"user": user.public()})
+    ctx.live.fanout.publish(
+        topic_names.user(user.id), "user.updated", {"user": user.public()}, skip_sid=session.sid
+    )
     return {"user": user.public()}

@@ -27,14 +27,15 @@ async def test_marking_read_on_one_socket_reaches_the_users_other_sockets(
 async def test_a_pointer_only_moves_forward_and_not_past_the_newest_event(
     live_node: LiveNode,
 ) -> None:
-    async with live_node.attendee() as ada:
+    token = live_node.token("attendee", uid="ada-pointer")
+    async with live_node.client(token=token) as ada, live_node.client(token=token) as other:
         hallway = channel_of(ada, "Hallway")
         await ada.call("chat.join", {"channel": hallway})
         await send(ada, hallway, "two")
         await ada.call("chat.mark_read", {"channel": hallway, "event": 99})
-        assert await ada.push("chat.read_pointers") == {hallway: 2}
+        assert await other.push("chat.read_pointers") == {hallway: 2}
         await ada.call("chat.mark_read", {"channel": hallway, "event": 1})
-        assert await ada.push("chat.read_pointers") == {hallway: 2}
+        assert await other.push("chat.read_pointers") == {hallway: 2}
 
 
 async def test_mentions_while_away_are_counted_at_the_next_login_until_read(
