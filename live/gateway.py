@@ -10,8 +10,9 @@ from typing import Annotated, Any
 
 import socketio
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
+from socketio import packet as sio_packet
 
-from core.errors import DeniedError, EventyayError, ServerError
+from core.errors import DeniedError, EventyayError, ServerError, UnknownCommandError
 from core.ids import new_error_id
 from core.settings import LiveSettings
 from live import connections, topic_names
@@ -48,11 +49,35 @@ class ConnectAuth(BaseModel):
     protocol: int = PROTOCOL_VERSION
 
 
+class _Server(socketio.AsyncServer):  # type: ignore[misc]
+    """python-socketio's server, except that clients cannot call its lifecycle handlers.
+
+    Stock python-socketio routes a client event named ``connect`` or ``disconnect`` (or ``*``)
+    to the handler registered under that name; here such events get the same answer as any
+    unknown command.
+    """
+
+    async def _handle_event(
+        self, eio_sid: str, namespace: str | None, id: int | None, data: list[Any]
+    ) -> None:
+        if data and data[0] in _LIFECYCLE_EVENTS:
+            if id is not None:
+                error = UnknownCommandError(command=str(data[0]))
+                reply = {"ok": False, "error": error.to_wire()}
+                ack = self.packet_class(sio_packet.ACK, namespace=namespace, id=id, data=[reply])
+                await self._send_packet(eio_sid, ack)
+            return
+        await super()._handle_event(eio_sid, namespace, id, data)
+
+
+_LIFECYCLE_EVENTS = frozenset({"connect", "disconnect", "*"})
+
+
 class LiveGateway:
     """Owns the Socket.IO server and the sessions of this node's sockets."""
 
     def __init__(self, settings: LiveSettings) -> None:
-        self.sio = socketio.AsyncServer(
+        self.sio = _Server(
             async_mode="asgi",
             cors_allowed_origins=settings.allowed_origins,
             max_http_buffer_size=settings.max_message_bytes,
