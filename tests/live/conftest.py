@@ -140,3 +140,24 @@ async def live_node(tmp_path: Path) -> AsyncIterator[LiveNode]:
     """A node serving the seeded demo event on a free port (embedded mode)."""
     async with running_node(make_settings(data_dir=tmp_path, live=FAST_COMMANDS)) as node:
         yield node
+
+
+@pytest.fixture
+async def two_nodes(
+    postgres_url: str, redis_url: str, redis_prefix: str, tmp_path: Path
+) -> AsyncIterator[tuple[LiveNode, LiveNode]]:
+    """Two cluster nodes sharing the session's PostgreSQL and Redis (under this test's prefix)."""
+
+    def settings(node_id: str) -> Settings:
+        return make_settings(
+            data_dir=tmp_path,
+            db_url=postgres_url,
+            redis_url=redis_url,
+            redis={"key_prefix": redis_prefix},
+            node_id=node_id,
+            secret_key="two-nodes-test-secret-two-nodes-test-secret",
+            live=FAST_COMMANDS,
+        )
+
+    async with running_node(settings("node-a")) as a, running_node(settings("node-b")) as b:
+        yield a, b

@@ -3,42 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
-from core.settings import Settings
-from tests.conftest import make_settings
 from tests.live.chat_clients import channel_of, fetch, send, unbatching
-from tests.live.conftest import FAST_COMMANDS, LiveNode, running_node
+from tests.live.conftest import LiveNode
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 
 
-@pytest.fixture
-async def chat_nodes(
-    postgres_url: str, redis_url: str, redis_prefix: str, tmp_path: Path
-) -> AsyncIterator[tuple[LiveNode, LiveNode]]:
-    def settings(node_id: str) -> Settings:
-        return make_settings(
-            data_dir=tmp_path,
-            db_url=postgres_url,
-            redis_url=redis_url,
-            redis={"key_prefix": redis_prefix},
-            node_id=node_id,
-            secret_key="chat-cluster-test-secret-chat-cluster-test",
-            live=FAST_COMMANDS,
-        )
-
-    async with running_node(settings("chat-a")) as a, running_node(settings("chat-b")) as b:
-        yield a, b
-
-
 async def test_senders_on_both_nodes_share_one_id_sequence_and_every_push(
-    chat_nodes: tuple[LiveNode, LiveNode],
+    two_nodes: tuple[LiveNode, LiveNode],
 ) -> None:
-    a, b = chat_nodes
+    a, b = two_nodes
     async with a.attendee() as on_a, b.attendee() as on_b:
         # The PostgreSQL database is shared by the session's tests: another event may exist.
         hallway = channel_of(on_a, "Hallway")

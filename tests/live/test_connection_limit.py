@@ -4,17 +4,13 @@ closed, on whichever node they are."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager
-from pathlib import Path
 
 import pytest
 
 from live import DEMO_SLUG, EventService
 from live.audit import entries
 from live.connections import UserConnectionsActor
-from tests.conftest import make_settings
-from tests.live.conftest import FAST_COMMANDS, LiveClient, LiveNode, running_node
+from tests.live.conftest import LiveClient, LiveNode
 
 
 async def limit_connections(node: LiveNode, limit: int) -> str:
@@ -104,26 +100,6 @@ async def test_limits_count_per_user_and_spare_exempt_users(live_node: LiveNode)
             for client in (admin_one, admin_two, attendee, other_two):
                 assert client.sio.connected
                 assert ("connection.replaced", {}) not in client.pushes
-
-
-@pytest.fixture
-async def two_nodes(
-    postgres_url: str, redis_url: str, redis_prefix: str, tmp_path: Path
-) -> AsyncIterator[tuple[LiveNode, LiveNode]]:
-    def node(node_id: str) -> AbstractAsyncContextManager[LiveNode]:
-        settings = make_settings(
-            data_dir=tmp_path,
-            db_url=postgres_url,
-            redis_url=redis_url,
-            redis={"key_prefix": redis_prefix},
-            node_id=node_id,
-            secret_key="connection-limit-test-secret-connection-limit",
-            live=FAST_COMMANDS,
-        )
-        return running_node(settings)
-
-    async with node("node-a") as a, node("node-b") as b:
-        yield a, b
 
 
 @pytest.mark.redis

@@ -2,38 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 import redis.asyncio as aioredis
 
 from actors.keys import RedisNames
-from core.settings import Settings
 from live import topic_names
-from tests.conftest import make_settings
-from tests.live.conftest import FAST_COMMANDS, LiveNode, running_node
+from tests.live.conftest import LiveNode
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
-
-
-@pytest.fixture
-async def two_nodes(
-    postgres_url: str, redis_url: str, redis_prefix: str, tmp_path: Path
-) -> AsyncIterator[tuple[LiveNode, LiveNode]]:
-    def settings(node_id: str) -> Settings:
-        return make_settings(
-            data_dir=tmp_path,
-            db_url=postgres_url,
-            redis_url=redis_url,
-            redis={"key_prefix": redis_prefix},
-            node_id=node_id,
-            secret_key="two-nodes-test-secret-two-nodes-test-secret",
-            live=FAST_COMMANDS,
-        )
-
-    async with running_node(settings("node-a")) as a, running_node(settings("node-b")) as b:
-        yield a, b
 
 
 async def channel_subscribers(redis_url: str, channel: str) -> int:

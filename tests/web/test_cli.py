@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +13,7 @@ import httpx
 import pytest
 
 from core.migrate import head_revision
+from tests.integration.processes import free_port
 from web.cli import main
 
 REPO_ROOT = Path(__file__).parents[2]
@@ -37,13 +37,6 @@ def eventyay(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str
         timeout=30,
         check=False,
     )
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def wait_until_alive(url: str, node: subprocess.Popen[str], within_s: float) -> httpx.Response:

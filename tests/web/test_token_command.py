@@ -9,7 +9,6 @@ import hmac
 import os
 import stat
 import subprocess
-import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from core.secrets import load_secret_key
 from core.settings import load_settings
 from live.tokens import verify_token
 from tests.conftest import make_settings
+from tests.web.test_cli import eventyay
 from web.token_command import add_token_arguments, event_issuer, token_command
 
 REPO_ROOT = Path(__file__).parents[2]
@@ -33,15 +33,7 @@ def eventyay_token(
     """Run ``eventyay token`` as an operator would, with only the EVENTYAY_* variables given."""
     env = {name: value for name, value in os.environ.items() if not name.startswith("EVENTYAY_")}
     env.update(variables, EVENTYAY_DATA_DIR=str(data_dir))
-    return subprocess.run(
-        [sys.executable, "-m", "web.cli", "token", *args],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
+    return eventyay("token", *args, env=env)
 
 
 def token_args(*args: str) -> argparse.Namespace:
