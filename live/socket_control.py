@@ -16,6 +16,7 @@ import socketio
 
 from live.models import User
 from live.session import Session
+from live.views import event_view
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +32,16 @@ def replace(socket_refs: list[str]) -> dict[str, Any]:
 def moderate(user: User) -> dict[str, Any]:
     """The user's moderation state changed: sockets take it, reload, and close if banned."""
     return {"control": "moderate", "user": user.id, "moderation": user.moderation}
+
+
+def regrant(user: User) -> dict[str, Any]:
+    """The user's explicit roles changed: sockets take them and get a new ``event.updated``."""
+    return {
+        "control": "regrant",
+        "user": user.id,
+        "event_roles": sorted(user.event_roles),
+        "room_roles": {room: sorted(roles) for room, roles in user.room_roles.items()},
+    }
 
 
 class SocketControl:
@@ -50,6 +61,8 @@ class SocketControl:
             await self._replace(listeners, set(message["sockets"]))
         elif kind == "moderate":
             await self._moderate(listeners, message["user"], message["moderation"])
+        elif kind == "regrant":
+            await self._regrant(listeners, message)
         else:
             logger.warning("unknown control message %r", kind)
 
@@ -71,3 +84,17 @@ class SocketControl:
             await self._sio.emit(RELOAD, {}, to=sid)
             if moderation == "banned":
                 await self._sio.disconnect(sid)
+
+    async def _regrant(self, listeners: frozenset[str], message: dict[str, Any]) -> None:
+        for sid in listeners:
+            session = self._sessions.get(sid)
+            if session is None or session.user.id != message["user"]:
+                continue
+            user = session.user.model_copy(
+                update={
+                    "event_roles": frozenset(message["event_roles"]),
+                    "room_roles": {r: frozenset(v) for r, v in message["room_roles"].items()},
+                }
+            )
+            session.refresh(session.event, user)
+            await self._sio.emit("event.updated", event_view(session), to=sid)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 
 from core.clock import utc_now
 from core.database import Database
@@ -136,6 +136,33 @@ class UserService:
                 {"user": user.id, "previous": previous, "moderation": moderation},
             )
         return user.model_copy(update={"moderation": moderation})
+
+    async def set_grant(
+        self, user: User, role: str, room_id: str | None, *, granted: bool, by: str
+    ) -> User:
+        """Give (or take back) ``role`` for the event or one room; audited. Idempotent."""
+        async with self._database.transaction() as session:
+            room_match = (
+                grants.c.room_id.is_(None) if room_id is None else grants.c.room_id == room_id
+            )
+            match = (grants.c.user_id == user.id, grants.c.role == role, room_match)
+            exists = (await session.execute(select(grants.c.id).where(*match))).first()
+            if granted and exists is None:
+                await session.execute(
+                    insert(grants).values(
+                        event_id=user.event_id, user_id=user.id, room_id=room_id, role=role
+                    )
+                )
+            elif not granted and exists is not None:
+                await session.execute(delete(grants).where(*match))
+            else:
+                return user
+            kind = "user.granted" if granted else "user.revoked"
+            await audit.record(
+                session, user.event_id, by, kind, {"user": user.id, "role": role, "room": room_id}
+            )
+            row = (await session.execute(select(users).where(users.c.id == user.id))).one()
+            return await self._with_grants(session, row)
 
     async def _with_grants(self, session: Any, row: Any) -> User:
         grant_rows = (
