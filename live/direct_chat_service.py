@@ -1,7 +1,8 @@
 """Direct channels: one channel per set of users, who may see it, and who blocks whom.
 
 Owns the ``channels`` and ``channel_members`` rows of direct channels (``direct_key`` is a digest
-of the sorted member ids) and the ``user_blocks`` table. Messages go through ``ChannelActor``.
+of the sorted member ids) and the ``user_blocks`` table (set by ``user.block``/``user.unblock``,
+enforced here for direct channels). Messages go through ``ChannelActor``.
 """
 
 from __future__ import annotations
@@ -10,13 +11,14 @@ import hashlib
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from core.clock import utc_now
 from core.database import Database
 from core.ids import new_id
+from live.chat_service import public_profile
 from live.tables import channel_members, channels, user_blocks, users
 
 
@@ -121,6 +123,28 @@ class DirectChatService:
         statement = dialect.insert(user_blocks).values(user_id=user_id, blocked_id=blocked_id)
         async with self._database.transaction() as session:
             await session.execute(statement.on_conflict_do_nothing())
+
+    async def unblock(self, user_id: str, blocked_id: str) -> None:
+        """Drop ``user_id``'s block of ``blocked_id`` (idempotent; the reverse block stays)."""
+        async with self._database.transaction() as session:
+            await session.execute(
+                delete(user_blocks).where(
+                    user_blocks.c.user_id == user_id, user_blocks.c.blocked_id == blocked_id
+                )
+            )
+
+    async def blocked_profiles(self, user_id: str) -> list[dict[str, Any]]:
+        """The public profiles of the users ``user_id`` blocks, by display name then id."""
+        async with self._database.transaction() as session:
+            rows = (
+                await session.execute(
+                    select(users.c.id, users.c.display_name, users.c.profile)
+                    .join(user_blocks, user_blocks.c.blocked_id == users.c.id)
+                    .where(user_blocks.c.user_id == user_id)
+                    .order_by(users.c.display_name, users.c.id)
+                )
+            ).all()
+        return [public_profile(row) for row in rows]
 
 
 def _hide(channel_id: str, user_id: str, *, hidden: bool) -> Any:

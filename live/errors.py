@@ -62,3 +62,8 @@ class UnknownUserError(NotFoundError):
 class SelfModerationError(ProtocolError):
     code = "user.self_moderation"
     default_message = "Moderators cannot ban, silence or reactivate themselves"
+
+
+class SelfBlockError(ProtocolError):
+    code = "user.self_block"
+    default_message = "You cannot block or unblock yourself"

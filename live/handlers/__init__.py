@@ -2,10 +2,12 @@
 
 from live.handlers import (
     announcement,
+    blocks,
     chat,
     chat_direct,
     chat_messages,
     grants,
+    invite,
     moderation,
     room,
     room_config,
@@ -14,10 +16,12 @@ from live.handlers import (
 
 __all__ = [
     "announcement",
+    "blocks",
     "chat",
     "chat_direct",
     "chat_messages",
     "grants",
+    "invite",
     "moderation",
     "room",
     "room_config",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from live.direct_chat_service import DirectChatService
 from tests.live.chat_clients import error_code, fetch, send, text, user_id
 from tests.live.conftest import LiveClient, LiveNode
 
@@ -95,7 +94,7 @@ async def test_leaving_a_direct_channel_hides_it_until_the_next_message(
 async def test_blocks_refuse_new_and_existing_direct_channels(live_node: LiveNode) -> None:
     async with live_node.attendee() as ada, live_node.attendee() as bob:
         channel = await open_direct(ada, bob)
-        await DirectChatService(live_node.services.database).block(user_id(bob), user_id(ada))
+        assert (await bob.call("user.block", {"user": user_id(ada)}))["ok"] is True
 
         created = await ada.call("chat.direct.create", {"users": [user_id(bob)]})
         sent = await ada.call("chat.send", {"channel": channel, "content": text("hello?")})
