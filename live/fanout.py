@@ -20,6 +20,7 @@ from engineio import packet as eio_packet
 from socketio import packet as sio_packet
 
 from actors import Subscription, Topics
+from live import direct_write
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +39,9 @@ class Fanout:
         self._outbox: deque[tuple[str, Any]] = deque()
         self._ready = asyncio.Event()
         self._pump: asyncio.Task[None] | None = None
+        # Deliveries written straight to a connection, and those that took the socket's queue.
+        self.direct_writes = 0
+        self.queued_writes = 0
         self._control: ControlHandler | None = None
 
     def start(self) -> None:
@@ -133,7 +137,10 @@ class Fanout:
         ).encode()
         if not isinstance(encoded, str):
             return False
-        # One Engine.IO packet object for everyone: it caches its own encoding.
+        # One frame for every socket that can take it now; the others queue one shared
+        # Engine.IO packet (it caches its own encoding) behind what they have queued already.
+        text = str(eio_packet.MESSAGE) + encoded
+        frame = direct_write.text_frame(text)
         shared = eio_packet.Packet(eio_packet.MESSAGE, encoded)
         sockets = self._sio.eio.sockets
         eio_sid_of = self._sio.manager.eio_sid_from_sid
@@ -141,6 +148,11 @@ class Fanout:
             if sid == skip_sid:
                 continue
             socket = sockets.get(eio_sid_of(sid, "/"))
-            if socket is not None and not socket.closing and not socket.closed:
+            if socket is None or socket.closing or socket.closed:
+                continue
+            if direct_write.write(socket, frame):
+                self.direct_writes += 1
+            else:
                 socket.queue.put_nowait(shared)
+                self.queued_writes += 1
         return True

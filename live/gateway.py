@@ -15,7 +15,7 @@ from socketio import packet as sio_packet
 from core.errors import DeniedError, EventyayError, ServerError, UnknownCommandError
 from core.ids import new_error_id
 from core.settings import LiveSettings
-from live import connections, topic_names
+from live import connections, direct_write, topic_names
 from live.access import Access
 from live.announcement_actor import AnnouncementActor
 from live.chat_access import unlisten_all
@@ -23,6 +23,7 @@ from live.dispatch import HandlerContext, dispatch, registry
 from live.errors import MissingCredentialsError, UnsupportedVersionError
 from live.event_updates import EventUpdates
 from live.handlers.room import leave_room
+from live.invites import InviteService
 from live.models import Event, User
 from live.permissions import Permission
 from live.rate_limit import TokenBucket
@@ -84,6 +85,7 @@ class LiveGateway:
             logger=False,
             engineio_logger=False,
         )
+        direct_write.install(self.sio)
         self.sessions: dict[str, Session] = {}
         self._settings = settings
         self._services: LiveServices | None = None
@@ -94,6 +96,22 @@ class LiveGateway:
 
     def asgi_app(self) -> Any:
         return socketio.ASGIApp(self.sio, socketio_path="socket.io")
+
+    def route(self, app: Any) -> Any:
+        """``app`` with ``/socket.io/`` served by this gateway ahead of it.
+
+        Placed in front of Starlette's exception middleware so that the Engine.IO connections see
+        the server's own ASGI ``send`` (which ``direct_write`` needs).
+        """
+        socketio_app = self.asgi_app()
+
+        async def routed(scope: dict[str, Any], receive: Any, send: Any) -> None:
+            if scope["type"] in ("http", "websocket") and scope["path"].startswith("/socket.io"):
+                await socketio_app(scope, receive, send)
+            else:
+                await app(scope, receive, send)
+
+        return routed
 
     def start(self, services: LiveServices) -> None:
         registry.freeze()
@@ -158,6 +176,9 @@ class LiveGateway:
 
     async def _login(self, event: Event, auth: ConnectAuth) -> User:
         users = self.services.users
+        if auth.invite is not None and auth.token is None:
+            invites = InviteService(self.services.database, users)
+            return await invites.admit(event, auth.invite, client_id=auth.client_id)
         kind: Kind
         if auth.token is not None:
             claims = verify_token(auth.token, self.services.issuers(event))
@@ -169,9 +190,6 @@ class LiveGateway:
                 raise DeniedError(msg)
             kind, traits, name = "guest", frozenset[str](), None
             existing = await users.find(event.id, client_id=auth.client_id)
-        elif auth.invite is not None:
-            msg = "Unknown or expired invite"
-            raise DeniedError(msg)
         else:
             raise MissingCredentialsError()
         prospective = existing or User(

@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.routing import Mount
+from starlette.middleware import Middleware
 
 from actors import running_actor_system
 from core.database import running_database
@@ -68,18 +68,17 @@ def create_app(settings: Settings, *, tune_gc: bool = False) -> Starlette:
                     _announce_demo(secret_key)
                 fanout = Fanout(gateway.sio, actors.topics)
                 fanout.start()
-                gateway.start(
-                    LiveServices(
-                        settings=settings.live,
-                        database=database,
-                        actors=actors,
-                        events=events,
-                        users=UserService(database),
-                        fanout=fanout,
-                        issuers=lambda event: event_issuers(secret_key, event),
-                    )
+                live = LiveServices(
+                    settings=settings.live,
+                    database=database,
+                    actors=actors,
+                    events=events,
+                    users=UserService(database),
+                    fanout=fanout,
+                    issuers=lambda event: event_issuers(secret_key, event),
                 )
-                app.state.services = Services(settings, database, actors)
+                gateway.start(live)
+                app.state.services = Services(settings, database, actors, live)
                 if tune_gc:
                     freeze_startup_objects()
                 try:
@@ -90,7 +89,8 @@ def create_app(settings: Settings, *, tune_gc: bool = False) -> Starlette:
 
     return Starlette(
         debug=settings.debug,
-        routes=[*health.routes, Mount("/socket.io", app=gateway.asgi_app())],
+        routes=health.routes,
+        middleware=[Middleware(gateway.route)],
         lifespan=lifespan,
         exception_handlers={
             HTTPException: platform_error,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from actors import ActorSystem
 from core.database import Database
 from core.settings import Settings
+from live import LiveServices
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,3 +17,4 @@ class Services:
     settings: Settings
     database: Database
     actors: ActorSystem
+    live: LiveServices

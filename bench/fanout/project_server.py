@@ -13,19 +13,20 @@ import socketio
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse
-from starlette.routing import Mount, Route
+from starlette.routing import Route
 from starlette.types import ASGIApp
 
 from actors import running_actor_system
 from bench.fanout.contract import JOIN_EVENT, MESSAGE_EVENT, READY_PATH, ROOM, SEND_PATH, payload
 from core.gc_tuning import freeze_startup_objects, tune_for_serving
 from core.settings import ActorSettings
-from live import Fanout
+from live import Fanout, direct_write
 
 
 def create_app() -> ASGIApp:
     tune_for_serving()
     sio = socketio.AsyncServer(async_mode="asgi")
+    direct_write.install(sio)
     state: dict[str, Fanout] = {}
 
     async def join(sid: str, _data: object = None) -> bool:
@@ -57,11 +58,9 @@ def create_app() -> ASGIApp:
             finally:
                 await fanout.stop()
 
-    return Starlette(
-        routes=[
-            Route(SEND_PATH, send, methods=["POST"]),
-            Route(READY_PATH, ready),
-            Mount("/socket.io", app=socketio.ASGIApp(sio)),
-        ],
+    app = Starlette(
+        routes=[Route(SEND_PATH, send, methods=["POST"]), Route(READY_PATH, ready)],
         lifespan=lifespan,
     )
+    # As in the platform: Socket.IO ahead of Starlette's middleware (see LiveGateway.route).
+    return socketio.ASGIApp(sio, other_asgi_app=app)

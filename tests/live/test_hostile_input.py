@@ -27,7 +27,8 @@ async def test_every_command_answers_junk_with_a_typed_error_and_the_socket_surv
         for name in registry.names:
             for payload in JUNK:
                 reply = await admin.call(name, payload)
-                assert reply["ok"] is False or name.endswith(".list"), (name, payload, reply)
+                # No payload at all is an empty one, which commands without arguments accept.
+                assert reply["ok"] is False or payload is None, (name, payload, reply)
                 if reply["ok"] is False:
                     assert reply["error"]["code"] != "server.error", (name, payload, reply)
         # Still connected and served:
