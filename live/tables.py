@@ -1,5 +1,5 @@
-"""Tables of the live core (events, rooms, users, chat, announcements, audit log); they mirror
-migrations 0002 and 0003. Queries live in the services that own each table.
+"""Tables of the live core (events, rooms, users, chat, announcements, invites, audit log); they
+mirror migrations 0002 to 0004. Queries live in the services that own each table.
 """
 
 from __future__ import annotations
@@ -160,6 +160,18 @@ announcements = Table(
     Column("state", String(16), nullable=False),
     Column("show_until", DateTime(timezone=True), nullable=True),
     _created(),
+)
+
+# Anonymous invites to one room; ``code`` is what invitees connect with.
+invites = Table(
+    "invites",
+    metadata,
+    Column("code", String(16), primary_key=True),
+    Column("event_id", String(32), ForeignKey("events.id"), nullable=False),
+    Column("room_id", String(32), ForeignKey("rooms.id"), nullable=False, index=True),
+    Column("created_by", String(32), nullable=True),
+    _created(),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
 )
 
 audit_log = Table(
