@@ -98,13 +98,25 @@ _MODERATOR = _SPEAKER | {
 
 _ATTENDEE = frozenset({Permission.EVENT_VIEW, Permission.EVENT_CHAT_DIRECT})
 
+# Anonymous invitees: ``anonymous`` (granted for the event) opens it without any room or direct
+# chat; ``invitee`` (granted in the invited room) lets them watch, react, read the chat, and ask
+# and vote in Q&A and polls. They never chat.
+_ANONYMOUS = frozenset({Permission.EVENT_VIEW})
+_INVITEE = (SILENCED_MAX - {Permission.EVENT_VIEW}) | {
+    Permission.ROOM_REACT,
+    Permission.ROOM_QUESTION_ASK,
+    Permission.ROOM_QUESTION_VOTE,
+    Permission.ROOM_POLL_VOTE,
+}
+
 
 def default_roles() -> dict[str, frozenset[Permission]]:
     """The roles a new event starts with.
 
     ``attendee`` opens the event but no room: rooms say who may enter them (by default every
     person, as ``participant``). From ``viewer`` to ``admin`` each role includes the one before;
-    roles granted at event level (moderators, admins) apply in every room.
+    roles granted at event level (moderators, admins) apply in every room. ``anonymous`` (for
+    the event) and ``invitee`` (for one room) are what an anonymous invite grants.
     """
     return {
         "attendee": _ATTENDEE,
@@ -113,6 +125,8 @@ def default_roles() -> dict[str, frozenset[Permission]]:
         "speaker": _SPEAKER,
         "moderator": _MODERATOR,
         "admin": ALL_PERMISSIONS,
+        "anonymous": _ANONYMOUS,
+        "invitee": _INVITEE,
     }
 
 

@@ -123,7 +123,7 @@ def test_each_default_role_adds_to_the_previous_one(
 
 
 def test_default_roles_are_attendee_then_viewer_to_admin() -> None:
-    assert list(ROLES) == ["attendee", *ROLE_ORDER]
+    assert list(ROLES) == ["attendee", *ROLE_ORDER, "anonymous", "invitee"]
     assert ROLES["attendee"] == {P.EVENT_VIEW, P.EVENT_CHAT_DIRECT}
 
 
