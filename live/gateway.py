@@ -23,6 +23,7 @@ from live.dispatch import HandlerContext, dispatch, registry
 from live.errors import MissingCredentialsError, UnsupportedVersionError
 from live.event_updates import EventUpdates
 from live.handlers.room import leave_room
+from live.invites import InviteService
 from live.models import Event, User
 from live.permissions import Permission
 from live.rate_limit import TokenBucket
@@ -175,6 +176,9 @@ class LiveGateway:
 
     async def _login(self, event: Event, auth: ConnectAuth) -> User:
         users = self.services.users
+        if auth.invite is not None and auth.token is None:
+            invites = InviteService(self.services.database, users)
+            return await invites.admit(event, auth.invite, client_id=auth.client_id)
         kind: Kind
         if auth.token is not None:
             claims = verify_token(auth.token, self.services.issuers(event))
@@ -186,9 +190,6 @@ class LiveGateway:
                 raise DeniedError(msg)
             kind, traits, name = "guest", frozenset[str](), None
             existing = await users.find(event.id, client_id=auth.client_id)
-        elif auth.invite is not None:
-            msg = "Unknown or expired invite"
-            raise DeniedError(msg)
         else:
             raise MissingCredentialsError()
         prospective = existing or User(
