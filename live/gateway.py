@@ -190,6 +190,9 @@ class LiveGateway:
                 raise DeniedError(msg)
             kind, traits, name = "guest", frozenset[str](), None
             existing = await users.find(event.id, client_id=auth.client_id)
+            if existing is not None and existing.kind != "guest":
+                # An invitee's client id opens nothing without its (still valid) invite.
+                raise DeniedError()
         else:
             raise MissingCredentialsError()
         prospective = existing or User(

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from uuid import uuid4
 
+from sqlalchemy import func, select
+
+from live.tables import users
 from tests.live.conftest import LiveNode, refusal
 
 
@@ -62,3 +65,24 @@ async def test_unknown_commands_and_bad_payloads_keep_the_socket_usable(
             assert reply["error"]["code"] == "protocol.invalid_payload", payload
             assert reply["error"]["details"]["errors"]
         assert (await client.call("room.enter", {"room": room}))["ok"] is True
+
+
+async def test_refused_logins_create_no_user(live_node: LiveNode) -> None:
+    async def user_count() -> int:
+        async with live_node.services.database.transaction() as session:
+            return int(
+                (await session.execute(select(func.count()).select_from(users))).scalar_one()
+            )
+
+    before = await user_count()
+    for auth in (
+        {"event": "demo/democon", "token": live_node.token("nothing")},
+        {"event": "demo/democon", "client_id": str(uuid4())},
+        {"event": "demo/democon", "token": "garbage"},
+        {"event": "demo/democon", "invite": "NOSUCHCODE"},
+    ):
+        assert (await refusal(live_node.url, auth))["data"]["code"] in {
+            "auth.denied",
+            "auth.invalid_token",
+        }
+    assert await user_count() == before

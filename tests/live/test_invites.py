@@ -186,3 +186,15 @@ async def test_malformed_payloads_are_invalid(live_node: LiveNode, payload: Any)
         if isinstance(payload, dict) and "valid_days" not in payload:
             listed = await admin.call("room.invite.list", payload)
             assert listed["error"]["code"] == "protocol.invalid_payload", listed
+
+
+async def test_an_invitees_client_id_alone_opens_nothing_even_where_guests_are_welcome(
+    live_node: LiveNode,
+) -> None:
+    code, _, _ = await hallway_invite(live_node)
+    client_id = str(uuid4())
+    async with live_node.client(invite=code, client_id=client_id) as invited:
+        event_id = invited.authenticated["event"]["id"]
+    await live_node.services.live.events.update_config(event_id, {"guests_allowed": True}, by=None)
+    refused = await refusal(live_node.url, {"event": DEMO_SLUG, "client_id": client_id})
+    assert refused["data"]["code"] == "auth.denied"
