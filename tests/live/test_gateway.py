@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from uuid import uuid4
 
+import pytest
 from sqlalchemy import func, select
 
+from live.handlers import room as room_handlers
 from live.tables import users
 from tests.live.conftest import LiveNode, refusal
 
@@ -86,3 +90,32 @@ async def test_refused_logins_create_no_user(live_node: LiveNode) -> None:
             "auth.invalid_token",
         }
     assert await user_count() == before
+
+
+async def test_a_failing_handler_answers_server_error_and_the_socket_stays(
+    live_node: LiveNode, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(*_args: object) -> None:
+        raise RuntimeError("handler bug")
+
+    async with live_node.attendee() as client:
+        room = client.room_id("Hallway")
+        monkeypatch.setattr(room_handlers, "visible_room", broken)
+        reply = await client.call("room.enter", {"room": room})
+        assert reply["ok"] is False
+        assert reply["error"]["code"] == "server.error"
+        error_id = reply["error"]["details"]["error_id"]
+        assert any(error_id in record.getMessage() for record in caplog.records)
+        monkeypatch.undo()
+        assert (await client.call("room.enter", {"room": room}))["ok"] is True
+
+
+async def test_an_oversized_message_closes_only_that_connection(live_node: LiveNode) -> None:
+    async with live_node.attendee() as sender, live_node.attendee() as bystander:
+        huge = {"profile": {"display_name": "x", "fields": {"f": "y" * 100_000}}}
+        with contextlib.suppress(Exception):
+            await sender.sio.call("user.update", huge, timeout=2)
+        await asyncio.sleep(0.2)
+        assert not sender.sio.connected
+        room = bystander.room_id("Hallway")
+        assert (await bystander.call("room.enter", {"room": room}))["ok"] is True
