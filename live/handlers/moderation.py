@@ -13,6 +13,7 @@ from pydantic import StringConstraints
 
 from core.errors import DeniedError
 from live import socket_control, topic_names
+from live.access import Access
 from live.dispatch import HandlerContext, Payload, registry
 from live.errors import SelfModerationError, UnknownUserError
 from live.models import User
@@ -28,7 +29,8 @@ async def _moderate(ctx: HandlerContext, user_id: str, moderation: Moderation) -
     """Set ``user_id``'s moderation state and tell their sockets.
 
     Raises:
-        DeniedError: the caller lacks ``event:users.manage``.
+        DeniedError: the caller lacks ``event:users.manage``, or the target is a moderator or
+            admin and the caller no admin.
         SelfModerationError: the caller named themselves.
         UnknownUserError: no such user in this event.
     """
@@ -40,6 +42,12 @@ async def _moderate(ctx: HandlerContext, user_id: str, moderation: Moderation) -
     target = await ctx.live.users.by_id(session.event.id, user_id)
     if target is None:
         raise UnknownUserError(user=user_id)
+    # Moderators may not restrict each other or admins; only admins (event:update) may.
+    target_access = Access(session.event, target)
+    if target_access.may(Permission.EVENT_USERS_MANAGE) and not session.access.may(
+        Permission.EVENT_UPDATE
+    ):
+        raise DeniedError()
     if not _changes(target, moderation):
         return {}
     moderated = await ctx.live.users.set_moderation(target, moderation, by=session.user.id)

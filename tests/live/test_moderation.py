@@ -86,7 +86,8 @@ async def test_a_silenced_user_may_only_read_until_reactivated(live_node: LiveNo
 async def test_a_silenced_socket_that_does_not_reconnect_loses_its_permissions_at_once(
     live_node: LiveNode,
 ) -> None:
-    async with live_node.moderator() as moderator, live_node.moderator() as colleague:
+    admin_token = live_node.token("admin")
+    async with live_node.client(token=admin_token) as moderator, live_node.moderator() as colleague:
         assert (await colleague.call("announcement.list", {}))["ok"] is True
         assert await moderator.call("user.silence", {"user": user_id(colleague)}) == OK
         assert await colleague.push("connection.reload") == {}
@@ -158,3 +159,16 @@ async def test_every_moderation_is_audited_with_moderator_target_and_type(
         ("user.reactivated", by, {"user": target, "previous": "silenced", "moderation": ""}),
         ("user.silenced", by, {"user": target, "previous": "", "moderation": "silenced"}),
     ]
+
+
+async def test_moderators_cannot_restrict_moderators_or_admins_but_admins_can(
+    live_node: LiveNode,
+) -> None:
+    async with (
+        live_node.moderator() as moderator,
+        live_node.moderator() as colleague,
+        live_node.client(token=live_node.token("admin")) as admin,
+    ):
+        assert await moderator.call("user.ban", {"user": user_id(colleague)}) == DENIED
+        assert await moderator.call("user.silence", {"user": user_id(admin)}) == DENIED
+        assert await admin.call("user.silence", {"user": user_id(colleague)}) == OK
