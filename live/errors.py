@@ -67,3 +67,8 @@ class SelfModerationError(ProtocolError):
 class SelfBlockError(ProtocolError):
     code = "user.self_block"
     default_message = "You cannot block or unblock yourself"
+
+
+class UnknownInviteError(NotFoundError):
+    code = "invite.not_found"
+    default_message = "No such invite for this room"

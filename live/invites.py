@@ -24,6 +24,7 @@ from core.ids import new_id
 from live import audit
 from live.access import Access
 from live.announcement_service import as_utc
+from live.errors import UnknownInviteError
 from live.models import Event, Room, User
 from live.permissions import Permission
 from live.tables import grants, invites, users
@@ -116,6 +117,31 @@ class InviteService:
                 {"room": room_id, "code": code, "expires_at": invite.expires_at.isoformat()},
             )
         return invite
+
+    async def revoke(self, event_id: str, room_id: str, code: str, *, by: str) -> Invite:
+        """End an invite now (it admits nobody from here on); audited.
+
+        Users it already admitted keep their access to the room.
+
+        Raises:
+            UnknownInviteError: the room has no invite with this code.
+        """
+        now = utc_now()
+        async with self._database.transaction() as session:
+            result = await session.execute(
+                update(invites)
+                .where(invites.c.code == normalise(code), invites.c.room_id == room_id)
+                .values(expires_at=now)
+            )
+            if result.rowcount == 0:  # type: ignore[attr-defined]
+                raise UnknownInviteError(code=code)
+            await audit.record(
+                session, event_id, by, "room.invite.revoked", {"room": room_id, "code": code}
+            )
+            row = (
+                await session.execute(select(invites).where(invites.c.code == normalise(code)))
+            ).one()
+        return _invite(row)
 
     async def of_room(self, room_id: str) -> list[Invite]:
         """Every invite of the room, expired ones too, the longest-lasting first."""

@@ -1,4 +1,4 @@
-"""``room.invite.create`` / ``room.invite.list``: organizers hand out anonymous invites to one
+"""``room.invite.create`` / ``.list`` / ``.revoke``: organizers hand out anonymous invites to one
 room (codes that admit an anonymous user at connect; see ``live.invites``).
 """
 
@@ -23,6 +23,11 @@ class CreatePayload(Payload):
 
 class ListPayload(Payload):
     room: RoomId
+
+
+class RevokePayload(Payload):
+    room: RoomId
+    code: Annotated[str, Field(min_length=1, max_length=16)]
 
 
 def service(ctx: HandlerContext) -> InviteService:
@@ -56,3 +61,11 @@ async def create(ctx: HandlerContext, cmd: CreatePayload) -> dict[str, Any]:
 async def list_invites(ctx: HandlerContext, cmd: ListPayload) -> dict[str, Any]:
     room = await managed_room(ctx, cmd.room)
     return {"invites": [invite.public() for invite in await service(ctx).of_room(room.id)]}
+
+
+@registry.command("room.invite.revoke", RevokePayload)
+async def revoke(ctx: HandlerContext, cmd: RevokePayload) -> dict[str, Any]:
+    room = await managed_room(ctx, cmd.room)
+    session = ctx.session
+    invite = await service(ctx).revoke(session.event.id, room.id, cmd.code, by=session.user.id)
+    return {"invite": invite.public()}

@@ -198,3 +198,20 @@ async def test_an_invitees_client_id_alone_opens_nothing_even_where_guests_are_w
     await live_node.services.live.events.update_config(event_id, {"guests_allowed": True}, by=None)
     refused = await refusal(live_node.url, {"event": DEMO_SLUG, "client_id": client_id})
     assert refused["data"]["code"] == "auth.denied"
+
+
+async def test_a_revoked_invite_admits_nobody_from_then_on(live_node: LiveNode) -> None:
+    code, _, _ = await hallway_invite(live_node)
+    async with live_node.client(invite=code) as before:
+        assert [r["name"] for r in before.authenticated["rooms"]] == ["Hallway"]
+        async with live_node.client(token=live_node.token("admin")) as admin:
+            hallway = admin.room_id("Hallway")
+            revoked = await admin.call("room.invite.revoke", {"room": hallway, "code": code})
+            assert revoked["ok"] is True
+            assert revoked["data"]["invite"]["code"] == code
+            unknown = await admin.call("room.invite.revoke", {"room": hallway, "code": "ZZZZZZZZ"})
+            assert unknown["error"]["code"] == "invite.not_found"
+        refused = await refusal(live_node.url, {"event": DEMO_SLUG, "invite": code})
+        assert refused["data"]["code"] == "auth.denied"
+        # Who was admitted keeps the room.
+        assert (await before.call("room.enter", {"room": hallway}))["ok"] is True
