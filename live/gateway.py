@@ -15,7 +15,7 @@ from socketio import packet as sio_packet
 from core.errors import DeniedError, EventyayError, ServerError, UnknownCommandError
 from core.ids import new_error_id
 from core.settings import LiveSettings
-from live import connections, direct_write, topic_names
+from live import connections, direct_write, socket_control, topic_names
 from live.access import Access
 from live.announcement_actor import AnnouncementActor
 from live.chat_access import unlisten_all
@@ -178,7 +178,12 @@ class LiveGateway:
         users = self.services.users
         if auth.invite is not None and auth.token is None:
             invites = InviteService(self.services.database, users)
-            return await invites.admit(event, auth.invite, client_id=auth.client_id)
+            admitted = await invites.admit(event, auth.invite, client_id=auth.client_id)
+            # A returning invitee may have gained a room: their open sockets see it too.
+            self.services.fanout.publish_control(
+                topic_names.user(admitted.id), socket_control.regrant(admitted)
+            )
+            return admitted
         kind: Kind
         if auth.token is not None:
             claims = verify_token(auth.token, self.services.issuers(event))

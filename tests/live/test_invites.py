@@ -215,3 +215,16 @@ async def test_a_revoked_invite_admits_nobody_from_then_on(live_node: LiveNode) 
         assert refused["data"]["code"] == "auth.denied"
         # Who was admitted keeps the room.
         assert (await before.call("room.enter", {"room": hallway}))["ok"] is True
+
+
+async def test_an_open_socket_of_a_returning_invitee_sees_the_new_room(live_node: LiveNode) -> None:
+    code, _, _ = await hallway_invite(live_node)
+    async with live_node.client(token=live_node.token("admin")) as admin:
+        stage_code = (await create(admin, admin.room_id("Stage")))["code"]
+    client_id = str(uuid4())
+    async with (
+        live_node.client(invite=code, client_id=client_id) as first,
+        live_node.client(invite=stage_code, client_id=client_id),
+    ):
+        view = await first.push("event.updated")
+        assert [room["name"] for room in view["rooms"]] == ["Stage", "Hallway"]
