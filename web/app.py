@@ -34,7 +34,7 @@ from live import (
     event_issuers,
     seed_demo,
 )
-from web import health
+from web import health, pages
 from web.errors import platform_error
 from web.services import Services
 
@@ -65,7 +65,7 @@ def create_app(settings: Settings, *, tune_gc: bool = False) -> Starlette:
                 actors.register(RoomActor, ChannelActor)
                 events = EventService(database)
                 if settings.live.seed_demo and await seed_demo(events):
-                    _announce_demo(secret_key)
+                    _announce_demo(settings, secret_key)
                 fanout = Fanout(gateway.sio, actors.topics)
                 fanout.start()
                 live = LiveServices(
@@ -89,7 +89,7 @@ def create_app(settings: Settings, *, tune_gc: bool = False) -> Starlette:
 
     return Starlette(
         debug=settings.debug,
-        routes=health.routes,
+        routes=[*health.routes, *pages.routes],
         middleware=[Middleware(gateway.route)],
         lifespan=lifespan,
         exception_handlers={
@@ -100,8 +100,12 @@ def create_app(settings: Settings, *, tune_gc: bool = False) -> Starlette:
     )
 
 
-def _announce_demo(secret_key: str) -> None:
+def _announce_demo(settings: Settings, secret_key: str) -> None:
     tokens = demo_tokens(secret_key)
-    lines = [f"created the demo event {DEMO_SLUG}; connect with one of these tokens:"]
-    lines += [f"  {role}: {token}" for role, token in tokens.items()]
+    base = pages.base_url(settings.web.host, settings.web.port)
+    lines = [f"created the demo event {DEMO_SLUG}; open it in a browser:"]
+    lines += [
+        f"  {role}: {pages.join_link(base, DEMO_SLUG, tokens[role])}"
+        for role in ("attendee", "moderator")
+    ]
     logger.info("\n".join(lines))
