@@ -44,10 +44,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(settings: Settings, host: str | None, port: int | None) -> int:
+    # Command-line options win over the settings, also for what the app prints (join links).
+    web = settings.web.model_copy(
+        update={
+            "host": host or settings.web.host,
+            "port": settings.web.port if port is None else port,
+        }
+    )
+    settings = settings.model_copy(update={"web": web})
     config = uvicorn.Config(
         create_app(settings, tune_gc=True),
-        host=host or settings.web.host,
-        port=settings.web.port if port is None else port,
+        host=web.host,
+        port=web.port,
         lifespan="on",
         log_config=None,
         timeout_graceful_shutdown=int(settings.web.graceful_timeout_s),
