@@ -217,6 +217,16 @@ class LiveGateway:
         )
 
     async def _greet(self, session: Session) -> None:
+        """Send the greeting; a socket that cannot be greeted is closed (its client reconnects)."""
+        try:
+            await self._send_greeting(session)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            logger.exception("greeting %s failed (error %s)", session.sid, new_error_id())
+            await self.sio.disconnect(session.sid)
+
+    async def _send_greeting(self, session: Session) -> None:
         fanout = self.services.fanout
         await fanout.listen(session.sid, topic_names.user(session.user.id))
         await fanout.listen(session.sid, topic_names.event(session.event.id))

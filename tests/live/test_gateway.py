@@ -7,9 +7,11 @@ import contextlib
 from uuid import uuid4
 
 import pytest
+import socketio
 from sqlalchemy import func, select
 
 from live.handlers import room as room_handlers
+from live.read_pointer_service import ReadPointerService
 from live.tables import users
 from tests.live.conftest import LiveNode, refusal
 
@@ -119,3 +121,22 @@ async def test_an_oversized_message_closes_only_that_connection(live_node: LiveN
         assert not sender.sio.connected
         room = bystander.room_id("Hallway")
         assert (await bystander.call("room.enter", {"room": room}))["ok"] is True
+
+
+async def test_a_socket_that_cannot_be_greeted_is_closed(
+    live_node: LiveNode, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(*_args: object) -> None:
+        raise RuntimeError("greeting bug")
+
+    monkeypatch.setattr(ReadPointerService, "greeting", broken)
+    sio = socketio.AsyncClient(reconnection=False)
+    closed = asyncio.Event()
+    sio.on("disconnect", lambda *_: closed.set())
+    await sio.connect(
+        live_node.url,
+        auth={"event": "demo/democon", "token": live_node.token("attendee")},
+        transports=["websocket"],
+    )
+    async with asyncio.timeout(5):
+        await closed.wait()
