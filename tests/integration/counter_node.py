@@ -72,7 +72,8 @@ def build_app() -> Starlette:
             Route("/where/{key}", where),
         ],
         lifespan=lifespan,
-        exception_handlers={Exception: failed},
+        # Handled by the exception middleware (not re-raised), so keep-alive connections stay up.
+        exception_handlers={EventyayError: failed, Exception: failed},
     )
 
 

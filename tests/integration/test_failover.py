@@ -66,7 +66,10 @@ async def owner_of(node: NodeProcess) -> str:
     """The counter's owner as ``node`` sees it, asking again while the cluster fails over."""
     async with httpx.AsyncClient(timeout=10) as http:
         while True:
-            reply = await http.get(f"{node.url}/where/{KEY}")
+            try:
+                reply = await http.get(f"{node.url}/where/{KEY}")
+            except httpx.TransportError:
+                continue  # the node closed a kept-alive connection: ask again
             if reply.status_code == 200:
                 owner: str = reply.json()["owner"]
                 return owner
