@@ -7,37 +7,19 @@ whichever of them blocks the other.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
-
-from pydantic import StringConstraints
+from typing import Any
 
 from core.errors import DeniedError
 from live.direct_chat_service import DirectChatService
-from live.dispatch import Empty, HandlerContext, Payload, registry
-from live.errors import SelfBlockError, UnknownUserError
+from live.dispatch import Empty, HandlerContext, registry
+from live.errors import SelfBlockError
+from live.handlers.targets import TargetPayload, target_user
 from live.permissions import Permission
 
 
-class TargetPayload(Payload):
-    user: Annotated[str, StringConstraints(min_length=1, max_length=64)]
-
-
 async def _target(ctx: HandlerContext, user_id: str) -> str:
-    """The id of another user of this event whom the caller may block or unblock.
-
-    Raises:
-        DeniedError: the caller may not see the event.
-        SelfBlockError: the caller named themselves.
-        UnknownUserError: no such user in this event.
-    """
-    session = ctx.session
-    if not session.access.may(Permission.EVENT_VIEW):
-        raise DeniedError()
-    if user_id == session.user.id:
-        raise SelfBlockError()
-    target = await ctx.live.users.by_id(session.event.id, user_id)
-    if target is None:
-        raise UnknownUserError(user=user_id)
+    """Another user of this event whom the caller (who may see the event) blocks or unblocks."""
+    target = await target_user(ctx, user_id, Permission.EVENT_VIEW, SelfBlockError)
     return target.id
 
 

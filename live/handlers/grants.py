@@ -10,22 +10,22 @@ from typing import Annotated, Any
 
 from pydantic import StringConstraints
 
-from core.errors import DeniedError
 from live import socket_control, topic_names
 from live.dispatch import HandlerContext, Payload, registry
-from live.errors import UnknownRoomError, UnknownUserError
+from live.errors import UnknownRoomError
+from live.handlers.room import RoomId
+from live.handlers.targets import UserId, target_user
 from live.permissions import Permission
 
-Id = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 Role = Annotated[
     str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_.-]*$")
 ]
 
 
 class GrantPayload(Payload):
-    user: Id
+    user: UserId
     role: Role
-    room: Id | None = None
+    room: RoomId | None = None
 
 
 async def _set(ctx: HandlerContext, cmd: GrantPayload, *, granted: bool) -> dict[str, Any]:
@@ -36,13 +36,9 @@ async def _set(ctx: HandlerContext, cmd: GrantPayload, *, granted: bool) -> dict
         UnknownUserError / UnknownRoomError: no such user or room in this event.
     """
     session = ctx.session
-    if not session.access.may(Permission.EVENT_UPDATE):
-        raise DeniedError()
+    target = await target_user(ctx, cmd.user, Permission.EVENT_UPDATE)
     if cmd.room is not None and session.event.room(cmd.room) is None:
         raise UnknownRoomError(room=cmd.room)
-    target = await ctx.live.users.by_id(session.event.id, cmd.user)
-    if target is None:
-        raise UnknownUserError(user=cmd.user)
     user = await ctx.live.users.set_grant(
         target, cmd.role, cmd.room, granted=granted, by=session.user.id
     )

@@ -7,22 +7,17 @@ silenced ones keep only reading permissions (``live.permissions``).
 
 from __future__ import annotations
 
-from typing import Annotated, Any
-
-from pydantic import StringConstraints
+from typing import Any
 
 from core.errors import DeniedError
 from live import socket_control, topic_names
 from live.access import Access
-from live.dispatch import HandlerContext, Payload, registry
-from live.errors import SelfModerationError, UnknownUserError
+from live.dispatch import HandlerContext, registry
+from live.errors import SelfModerationError
+from live.handlers.targets import TargetPayload, target_user
 from live.models import User
 from live.permissions import Permission
 from live.user_service import Moderation
-
-
-class TargetPayload(Payload):
-    user: Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
 
 async def _moderate(ctx: HandlerContext, user_id: str, moderation: Moderation) -> dict[str, Any]:
@@ -35,13 +30,7 @@ async def _moderate(ctx: HandlerContext, user_id: str, moderation: Moderation) -
         UnknownUserError: no such user in this event.
     """
     session = ctx.session
-    if not session.access.may(Permission.EVENT_USERS_MANAGE):
-        raise DeniedError()
-    if user_id == session.user.id:
-        raise SelfModerationError()
-    target = await ctx.live.users.by_id(session.event.id, user_id)
-    if target is None:
-        raise UnknownUserError(user=user_id)
+    target = await target_user(ctx, user_id, Permission.EVENT_USERS_MANAGE, SelfModerationError)
     # Moderators may not restrict each other or admins; only admins (event:update) may.
     target_access = Access(session.event, target)
     if target_access.may(Permission.EVENT_USERS_MANAGE) and not session.access.may(
