@@ -121,12 +121,7 @@ class EventService:
                     created_at=now,
                 )
             )
-            if any(m.type == "chat.native" for m in modules):
-                await session.execute(
-                    insert(channels).values(
-                        id=new_id(), event_id=event_id, room_id=room_id, created_at=now
-                    )
-                )
+            await _ensure_chat_channel(session, event_id, room_id, modules)
             await _bump(session, event_id)
             await audit.record(
                 session, event_id, by, "room.created", {"room": room_id, "name": name}
@@ -142,10 +137,9 @@ class EventService:
                 await session.execute(select(events.c.config).where(events.c.id == event_id))
             ).scalar_one()
             await session.execute(
-                update(events)
-                .where(events.c.id == event_id)
-                .values(config={**config, **changes}, version=events.c.version + 1)
+                update(events).where(events.c.id == event_id).values(config={**config, **changes})
             )
+            await _bump(session, event_id)
             await audit.record(session, event_id, by, "event.config.updated", {"changes": changes})
         for slug, (_, event) in list(self._cache.items()):
             if event.id == event_id:
@@ -160,24 +154,16 @@ class EventService:
     ) -> None:
         """Change a room's fields (audited; ``by`` is who changed it)."""
         values = dict(changes)
+        modules: Sequence[Module] = values.get("modules", ())
         if "modules" in values:
-            values["modules"] = [m.model_dump(exclude={"channel"}) for m in values["modules"]]
+            values["modules"] = [m.model_dump(exclude={"channel"}) for m in modules]
         async with self._database.transaction() as session:
             await session.execute(
                 update(rooms)
                 .where(rooms.c.id == room_id, rooms.c.event_id == event_id)
                 .values(**values)
             )
-            if any(m["type"] == "chat.native" for m in values.get("modules", [])):
-                exists = await session.execute(
-                    select(channels.c.id).where(channels.c.room_id == room_id)
-                )
-                if exists.first() is None:
-                    await session.execute(
-                        insert(channels).values(
-                            id=new_id(), event_id=event_id, room_id=room_id, created_at=utc_now()
-                        )
-                    )
+            await _ensure_chat_channel(session, event_id, room_id, modules)
             await _bump(session, event_id)
             kind = "room.deleted" if values.get("deleted") else "room.updated"
             await audit.record(
@@ -219,3 +205,18 @@ async def _bump(session: Any, event_id: str) -> None:
     await session.execute(
         update(events).where(events.c.id == event_id).values(version=events.c.version + 1)
     )
+
+
+async def _ensure_chat_channel(
+    session: Any, event_id: str, room_id: str, modules: Sequence[Module]
+) -> None:
+    """Give the room its chat channel if a ``chat.native`` module needs one and it has none."""
+    if not any(module.type == "chat.native" for module in modules):
+        return
+    exists = await session.execute(select(channels.c.id).where(channels.c.room_id == room_id))
+    if exists.first() is None:
+        await session.execute(
+            insert(channels).values(
+                id=new_id(), event_id=event_id, room_id=room_id, created_at=utc_now()
+            )
+        )
