@@ -3,6 +3,7 @@
 Never imports ``live``, ``media`` or ``web``.
 """
 
+from catalog.tickets import account_tables, delivery_tables, tables
 from catalog.tickets.availability import (
     NOT_FOR_SALE,
     UNLIMITED,
@@ -16,6 +17,9 @@ from catalog.tickets.availability_queries import item_quota_ids, quota_usages
 from catalog.tickets.status import OrderStatus, PriceMode
 
 __all__ = [
+    "account_tables",
+    "delivery_tables",
+    "tables",
     "NOT_FOR_SALE",
     "UNLIMITED",
     "Availability",

@@ -1,20 +1,24 @@
-"""Tables of the tickets catalog (organizers, events, products, quotas, vouchers, carts, orders);
-they mirror migration 0005. Queries live in the modules that own each concern, never here.
+"""Tables of the tickets catalog (organizers, events, products, quotas, vouchers, carts, orders,
+payments, refunds, check-in); they mirror migrations 0005 and 0006. Queries live in the modules that own each concern, never here.
 """
 
 from __future__ import annotations
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     Column,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     Numeric,
     String,
     Table,
     Text,
     UniqueConstraint,
+    false,
+    true,
 )
 
 from core.database import Base
@@ -56,6 +60,11 @@ ticket_events = Table(
     Column("name", String(200), nullable=False),
     Column("currency", String(3), nullable=False),
     _created(),
+    # How long a cart holds its positions, and how long a pending order may wait for payment.
+    Column("reservation_minutes", Integer, nullable=False, server_default="30"),
+    Column("payment_term_days", Integer, nullable=False, server_default="14"),
+    # Whether a payment arriving after the order expired is taken (if the quotas still allow).
+    Column("accept_late_payments", Boolean, nullable=False, server_default=true()),
 )
 
 categories = Table(
@@ -185,7 +194,18 @@ orders = Table(
     _money("total"),
     _created(),
     Column("expires_at", DateTime(timezone=True), nullable=False),
+    # The customer's link to the order page; never shown to anyone else.
+    Column("secret", String(32), nullable=False, server_default=""),
+    # A pending order that still grants entry (and live access) before it is paid.
+    Column("valid_if_pending", Boolean, nullable=False, server_default=false()),
+    # The payment provider chosen at checkout (``bank_transfer``, ``test``, ...).
+    Column("payment_provider", String(32), nullable=True),
+    Column("paid_at", DateTime(timezone=True), nullable=True),
+    Column("modified_at", DateTime(timezone=True), nullable=True, index=True),
+    # A client's key for placing this order: a retried request finds the order it made.
+    Column("request_key", String(64), nullable=True),
     UniqueConstraint("event_id", "code", name="uq_ticket_orders_event_code"),
+    UniqueConstraint("event_id", "request_key", name="uq_ticket_orders_event_request_key"),
 )
 
 order_positions = Table(
@@ -204,5 +224,82 @@ order_positions = Table(
     # What the ticket's QR code carries; looked up on check-in.
     Column("secret", String(64), nullable=False, unique=True),
     Column("canceled", Boolean, nullable=False),
+    # The attendee's stable pseudonymous id: the ``uid`` of their live access token.
+    Column("pseudonymization_id", String(16), nullable=True, unique=True),
     UniqueConstraint("order_id", "position", name="uq_ticket_order_positions_order_position"),
+)
+
+# ``state``: created → pending → confirmed | failed | canceled; a confirmed one may become refunded.
+# ``local_id`` numbers the payments of one order (shown as ``CODE-P-n``).
+payments = Table(
+    "ticket_payments",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("order_id", String(32), ForeignKey("ticket_orders.id"), nullable=False, index=True),
+    Column("local_id", Integer, nullable=False),
+    Column("provider", String(32), nullable=False),
+    Column("state", String(16), nullable=False),
+    _money("amount"),
+    Column("info", JSON, nullable=False),
+    _created(),
+    Column("payment_date", DateTime(timezone=True), nullable=True),
+    UniqueConstraint("order_id", "local_id", name="uq_ticket_payments_order_local"),
+)
+
+# ``state``: created, transit, done, failed, canceled; ``source``: buyer, admin, external.
+refunds = Table(
+    "ticket_refunds",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("order_id", String(32), ForeignKey("ticket_orders.id"), nullable=False, index=True),
+    Column("payment_id", String(32), ForeignKey("ticket_payments.id"), nullable=True),
+    Column("local_id", Integer, nullable=False),
+    Column("provider", String(32), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("source", String(16), nullable=False),
+    _money("amount"),
+    Column("comment", Text, nullable=False),
+    _created(),
+    Column("execution_date", DateTime(timezone=True), nullable=True),
+    UniqueConstraint("order_id", "local_id", name="uq_ticket_refunds_order_local"),
+)
+
+# A list is where tickets are scanned (a door, a day, the live event when ``online``); lists are
+# independent: a ticket valid on two lists enters once on each.
+checkin_lists = Table(
+    "ticket_checkin_lists",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    _event_fk(),
+    Column("name", String(200), nullable=False),
+    Column("all_products", Boolean, nullable=False),
+    Column("include_pending", Boolean, nullable=False),
+    Column("allow_multiple_entries", Boolean, nullable=False),
+    Column("allow_entry_after_exit", Boolean, nullable=False),
+    # Joins of the live event are recorded on the event's online list.
+    Column("online", Boolean, nullable=False),
+    _created(),
+)
+
+checkin_list_products = Table(
+    "ticket_checkin_list_products",
+    metadata,
+    Column("list_id", String(32), ForeignKey("ticket_checkin_lists.id"), primary_key=True),
+    Column("product_id", String(32), ForeignKey("ticket_products.id"), primary_key=True),
+)
+
+# One successful scan. ``type``: entry or exit. A repeated scan with the same nonce finds its row
+# instead of adding one.
+checkins = Table(
+    "ticket_checkins",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("list_id", String(32), ForeignKey("ticket_checkin_lists.id"), nullable=False),
+    Column("position_id", String(32), ForeignKey("ticket_order_positions.id"), nullable=False),
+    Column("type", String(8), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("nonce", String(190), nullable=True),
+    Column("source", String(32), nullable=False),
+    Index("ix_ticket_checkins_list_position", "list_id", "position_id"),
+    UniqueConstraint("list_id", "position_id", "type", "nonce", name="uq_ticket_checkins_nonce"),
 )
