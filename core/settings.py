@@ -81,6 +81,31 @@ class WebSettings(_Section):
     graceful_timeout_s: float = Field(10.0, ge=0, le=600)
 
 
+class TicketSettings(_Section):
+    """Selling tickets: links sent to buyers, background jobs, webhooks."""
+
+    public_url: str = Field(
+        "", description="base URL of the platform in links sent out; empty: from web host/port"
+    )
+    jobs_interval_s: float = Field(5.0, gt=0, le=3600)
+    webhook_timeout_s: float = Field(10.0, gt=0, le=120)
+    webhook_max_attempts: int = Field(8, ge=1, le=50)
+    test_payments: bool = True
+
+
+class MailSettings(_Section):
+    """Outgoing email: SMTP when ``smtp_host`` is set, else files in the outbox folder."""
+
+    smtp_host: str = ""
+    smtp_port: int = Field(25, ge=1, le=65535)
+    smtp_user: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    smtp_security: Literal["none", "starttls", "tls"] = "none"
+    sender: str = "eventyay <noreply@localhost>"
+    outbox_dir: Path | None = None
+    max_attempts: int = Field(8, ge=1, le=50)
+
+
 class LogSettings(_Section):
     """Log output of the process."""
 
@@ -115,6 +140,8 @@ class Settings(_Section):
     actors: ActorSettings = ActorSettings()
     live: LiveSettings = LiveSettings()
     web: WebSettings = WebSettings()
+    tickets: TicketSettings = TicketSettings()
+    mail: MailSettings = MailSettings()
     log: LogSettings = LogSettings()
 
     @field_validator("db_url")

@@ -64,8 +64,26 @@ def test_defaults_describe_an_embedded_node_with_sqlite() -> None:
             "seed_demo": True,
         },
         "web": {"host": "127.0.0.1", "port": 8000, "graceful_timeout_s": 10.0},
+        "tickets": {
+            "public_url": "",
+            "jobs_interval_s": 5.0,
+            "webhook_timeout_s": 10.0,
+            "webhook_max_attempts": 8,
+            "test_payments": True,
+        },
+        "mail": {
+            "smtp_host": "",
+            "smtp_port": 25,
+            "smtp_user": "",
+            "smtp_password": settings.mail.smtp_password,
+            "smtp_security": "none",
+            "sender": "eventyay <noreply@localhost>",
+            "outbox_dir": None,
+            "max_attempts": 8,
+        },
         "log": {"level": "INFO", "json_lines": False},
     }
+    assert settings.mail.smtp_password.get_secret_value() == ""
     assert not settings.cluster_mode
 
 
@@ -251,7 +269,7 @@ def test_env_example_values_are_the_defaults() -> None:
 
 
 def test_setting_names_cover_every_field() -> None:
-    sections = {"db", "redis", "actors", "live", "web", "log"}
+    sections = {"db", "redis", "actors", "live", "web", "tickets", "mail", "log"}
     expected = [
         f"EVENTYAY_{name.upper()}" for name in Settings.model_fields if name not in sections
     ]
