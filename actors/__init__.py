@@ -14,6 +14,7 @@ from actors.errors import (
     UnknownActorMethodError,
 )
 from actors.fencing import Fence, FenceStore, actor_fences
+from actors.group_commit import GroupCommit
 from actors.ref import ActorRef
 from actors.supervision import RestartPolicy
 from actors.system import ActorSystem, running_actor_system
@@ -32,6 +33,7 @@ __all__ = [
     "Fence",
     "FenceStore",
     "FencedOutError",
+    "GroupCommit",
     "NodeUnavailableError",
     "ReentrantAskError",
     "RestartPolicy",

@@ -1,9 +1,9 @@
 """``ChannelActor``: one chat channel — its event ids, its members and every change to it.
 
 Ids are handed out here, in memory, and only grow: an activation starts after the newest stored
-id, and an id given to a write that failed is never given again. Changes are durable before they
-are visible (``live.chat_writes.GroupCommit``). Callers check permissions; the actor checks what
-only it knows: membership, authorship, and that a message exists.
+id, and an id given to a write that failed is never given again. Changes are durable before
+they are visible (an ``actors.GroupCommit`` writes them). Callers check permissions; the actor
+checks what only it knows: membership, authorship, and that a message exists.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from actors import Actor, Deferred
+from actors import Actor, Deferred, GroupCommit
 from core.clock import utc_now
 from core.database import Database
 from core.errors import DeniedError
@@ -22,7 +22,7 @@ from live import chat_writes, topic_names
 from live.chat_errors import InvalidReactionError, UnknownChannelError, UnknownChatEventError
 from live.chat_event import DELETED, ChatEvent, EventType, mentions
 from live.chat_service import ChannelState, ChatService
-from live.chat_writes import GroupCommit, Push, StagedWrite
+from live.chat_writes import Push, StagedWrite
 
 Reply = dict[str, Any]
 _CACHED_MESSAGES = 1000
@@ -53,12 +53,13 @@ class ChannelActor(Actor):
         self.next_id = 1
         self.durable_next = 1
         self._load(await self._state())
-        self.commit = GroupCommit(
+        self.commit: GroupCommit[StagedWrite] = GroupCommit(
             f"chat:write:{self.key}",
             self.fenced_transaction,
-            self.system.topics.publish,
+            chat_writes.write_batch,
             self._committed,
             self._failed,
+            what="chat message",
         )
 
     async def on_deactivate(self) -> None:
@@ -242,6 +243,7 @@ class ChannelActor(Actor):
                 self.durable_next = max(self.durable_next, event.id + 1)
                 if event.is_original_message:
                     self.last_message = max(self.last_message, event.id)
+        chat_writes.publish_pushes(batch, self.system.topics.publish)
 
     def _position(self) -> Reply:
         return {"next_event_id": self.durable_next, "unread_pointer": self.last_message}

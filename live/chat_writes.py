@@ -1,5 +1,6 @@
-"""Durable writes of one channel: the statements that change the chat tables, and the group
-commit that writes every staged change of a channel actor in one fenced transaction.
+"""Durable writes of one channel: the statements that change the chat tables, how a batch of
+staged changes is written (``actors.GroupCommit`` runs it in one fenced transaction) and how its
+pushes go out after the commit.
 
 Durable before visible: a sender's answer and the pushes of a change go out only after the
 transaction holding it committed. Nothing here decides what may be written; the actor does.
@@ -8,10 +9,7 @@ transaction holding it committed. Nothing here decides what may be written; the 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import logging
 from collections.abc import Callable, Iterable
-from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -19,13 +17,9 @@ from typing import Any
 from sqlalchemy import Executable, delete, insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.errors import EventyayError, UnavailableError
 from live.chat_event import DELETED, ChatEvent
 from live.tables import channel_members, chat_events, chat_notifications, chat_reactions
 
-logger = logging.getLogger(__name__)
-
-MAX_BATCH = 2000
 Push = tuple[str, str, Any]  # topic, push name, data
 
 
@@ -43,120 +37,24 @@ class StagedWrite:
     )
 
 
-Transaction = Callable[[], AbstractAsyncContextManager[AsyncSession]]
+async def write_batch(session: AsyncSession, batch: list[StagedWrite]) -> None:
+    """Insert the batch's events in one statement, then run its other statements in order."""
+    rows = [event.row() for write in batch for event in write.events]
+    if rows:
+        await session.execute(insert(chat_events), rows)
+    for write in batch:
+        for statement in write.statements:
+            await session.execute(statement)
 
 
-class GroupCommit:
-    """The write task of one channel actor.
-
-    The task takes every staged write at once (up to ``MAX_BATCH``), inserts their events in one
-    statement and runs their other statements in staging order, all in one transaction; then it
-    answers the senders and publishes the pushes, in staging order. While a transaction runs, new
-    writes gather for the next one. A failed transaction fails its writes and every write staged
-    behind it (they were checked against state that included the failed ones) and calls
-    ``failed``; ids they held are not given out again.
-    """
-
-    def __init__(
-        self,
-        name: str,
-        transaction: Transaction,
-        publish: Callable[[str, Any], None],
-        committed: Callable[[list[StagedWrite]], None],
-        failed: Callable[[], None],
-    ) -> None:
-        self._name = name
-        self._transaction = transaction
-        self._publish = publish
-        self._committed = committed
-        self._failed = failed
-        self._staged: list[StagedWrite] = []
-        self._wake = asyncio.Event()
-        self._idle = asyncio.Event()
-        self._idle.set()
-        self._task: asyncio.Task[None] | None = None
-        self.batches = 0
-        self.writes = 0
-
-    def stage(self, write: StagedWrite) -> None:
-        self._staged.append(write)
-        self._idle.clear()
-        self._wake.set()
-        if self._task is None or self._task.done():
-            self._task = asyncio.create_task(self._run(), name=self._name)
-
-    async def close(self, drain_s: float) -> None:
-        """Let staged writes finish for up to ``drain_s``, then stop the task; writes still
-        staged or in flight fail (a write in flight may or may not have committed)."""
-        if self._task is None:
-            return
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._idle.wait(), drain_s)
-        self._task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._task
-
-    async def _run(self) -> None:
-        while True:
-            await self._wake.wait()
-            self._wake.clear()
-            while self._staged:
-                batch = self._staged[:MAX_BATCH]
-                del self._staged[:MAX_BATCH]
-                if not await self._write(batch):
-                    continue
-                try:
-                    self._finish(batch)
-                except Exception:  # the task must outlive a bug in a callback or a publish
-                    logger.exception("after a chat commit (%s)", self._name)
-            self._idle.set()
-
-    async def _write(self, batch: list[StagedWrite]) -> bool:
-        try:
-            async with self._transaction() as session:
-                rows = [event.row() for write in batch for event in write.events]
-                if rows:
-                    await session.execute(insert(chat_events), rows)
-                for write in batch:
-                    for statement in write.statements:
-                        await session.execute(statement)
-        except asyncio.CancelledError:
-            interrupted = UnavailableError(
-                "The chat write was interrupted; it may or may not be stored", component="chat"
-            )
-            _fail([*batch, *self._staged], interrupted)
-            self._staged.clear()
-            raise
-        except Exception as exc:
-            error = exc if isinstance(exc, EventyayError) else None
-            if error is None:
-                logger.exception("chat write failed (%s)", self._name)
-                error = UnavailableError("The message could not be stored", component="database")
-            _fail([*batch, *self._staged], error)
-            self._staged.clear()
-            self._failed()
-            return False
-        return True
-
-    def _finish(self, batch: list[StagedWrite]) -> None:
-        self.batches += 1
-        self.writes += len(batch)
-        self._committed(batch)
-        by_topic: dict[str, list[list[Any]]] = {}
-        for write in batch:
-            if not write.future.done():
-                write.future.set_result(write.reply)
-            for topic, name, data in write.pushes:
-                by_topic.setdefault(topic, []).append([name, data])
-        # One push per topic and batch: a lone push as itself, several as one ``batch`` push.
-        for topic, pushes in by_topic.items():
-            self._publish(topic, pushes[0] if len(pushes) == 1 else ["batch", pushes])
-
-
-def _fail(writes: Iterable[StagedWrite], error: Exception) -> None:
-    for write in writes:
-        if not write.future.done():
-            write.future.set_exception(error)
+def publish_pushes(batch: list[StagedWrite], publish: Callable[[str, Any], None]) -> None:
+    """One push per topic and batch: a lone push as itself, several as one ``batch`` push."""
+    by_topic: dict[str, list[list[Any]]] = {}
+    for write in batch:
+        for topic, name, data in write.pushes:
+            by_topic.setdefault(topic, []).append([name, data])
+    for topic, pushes in by_topic.items():
+        publish(topic, pushes[0] if len(pushes) == 1 else ["batch", pushes])
 
 
 # -- statements ------------------------------------------------------------------------------

@@ -238,7 +238,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in (
+    for name in (
         "ticket_emails",
         "ticket_webhook_calls",
         "ticket_webhooks",
@@ -255,7 +255,7 @@ def downgrade() -> None:
         "ticket_refunds",
         "ticket_payments",
     ):
-        op.drop_table(table)
+        op.drop_table(name)
     with op.batch_alter_table("ticket_order_positions") as table:
         table.drop_constraint("uq_ticket_order_positions_pseudonymization_id")
         table.drop_column("pseudonymization_id")
