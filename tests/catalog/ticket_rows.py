@@ -200,3 +200,48 @@ async def make_voucher(
         )
     )
     return voucher_id
+
+
+async def make_ticket(
+    session: AsyncSession,
+    event_id: str,
+    product_id: str,
+    *,
+    status: OrderStatus = OrderStatus.PAID,
+    valid_if_pending: bool = False,
+    canceled: bool = False,
+    pseudonymization_id: str | None = None,
+) -> str:
+    """An order of ``status`` with one position of ``product_id``; returns the position's secret."""
+    order_id, secret = new_id(), new_id()
+    await session.execute(
+        insert(orders).values(
+            id=order_id,
+            event_id=event_id,
+            code=order_id[:10].upper(),
+            status=status,
+            email="buyer@example.org",
+            total=Decimal("25.00"),
+            created_at=utc_now(),
+            expires_at=utc_now() + timedelta(days=14),
+            valid_if_pending=valid_if_pending,
+        )
+    )
+    await session.execute(
+        insert(order_positions).values(
+            id=new_id(),
+            order_id=order_id,
+            position=1,
+            product_id=product_id,
+            variation_id=None,
+            voucher_id=None,
+            addon_to_id=None,
+            price=Decimal("25.00"),
+            attendee_name="Ada",
+            attendee_email="ada@example.org",
+            secret=secret,
+            canceled=canceled,
+            pseudonymization_id=pseudonymization_id,
+        )
+    )
+    return secret
