@@ -35,6 +35,7 @@ from live import (
     seed_demo,
 )
 from web import health, pages
+from web.api import api_routes
 from web.errors import platform_error
 from web.services import Services
 
@@ -89,7 +90,7 @@ def create_app(settings: Settings, *, tune_gc: bool = False) -> Starlette:
 
     return Starlette(
         debug=settings.debug,
-        routes=[*health.routes, *pages.routes],
+        routes=[*health.routes, *pages.routes, *api_routes()],
         middleware=[Middleware(gateway.route)],
         lifespan=lifespan,
         exception_handlers={

@@ -1,5 +1,5 @@
 """The ``eventyay`` command: ``run`` serves one node, ``migrate`` upgrades the database schema,
-``token`` prints an access token for an event."""
+``token`` prints an access token for an event, ``api-token`` a REST API token of an organizer."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from core.gc_tuning import tune_for_serving
 from core.logs import configure_logging
 from core.migrate import current_revision, head_revision, migrate
 from core.settings import Settings, load_settings
+from web.api_token_command import add_api_token_arguments, api_token_command
 from web.app import create_app
 from web.token_command import add_token_arguments, token_command
 
@@ -29,6 +30,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     run.add_argument("--port", type=int, help="port to bind (default: EVENTYAY_WEB__PORT)")
     commands.add_parser("migrate", help="upgrade the database schema to this version")
     add_token_arguments(commands.add_parser("token", help="print an access token for an event"))
+    add_api_token_arguments(
+        commands.add_parser("api-token", help="print a new REST API token of an organizer")
+    )
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
@@ -40,6 +44,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(_migrate(settings))
     if args.command == "token":
         return asyncio.run(token_command(settings, args))
+    if args.command == "api-token":
+        return asyncio.run(api_token_command(settings, args))
     return _run(settings, args.host, args.port)
 
 

@@ -1,0 +1,147 @@
+"""``/organizers/{organizer}/events/``: an organizer's events, addressed by their short slug."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import insert, or_, select, update
+
+from catalog.tickets.permissions import Permission
+from catalog.tickets.tables import ticket_events
+from core.ids import new_id
+from web.api.call import ApiCall
+from web.api.errors import ConflictError
+from web.api.fields import Timestamp
+from web.api.listing import fetch_page
+from web.api.pages import Page
+from web.api.registry import api
+
+TAG = "events"
+EVENTS = "/organizers/{organizer}/events/"
+EVENT = "/organizers/{organizer}/events/{event}/"
+
+Slug = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,49}$")]
+Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", examples=["EUR"])]
+Minutes = Annotated[int, Field(ge=1, le=7 * 24 * 60)]
+Days = Annotated[int, Field(ge=0, le=365)]
+
+
+class Event(BaseModel):
+    slug: str
+    name: str
+    currency: str
+    reservation_minutes: int
+    payment_term_days: int
+    accept_late_payments: bool
+    created_at: Timestamp
+
+
+class EventCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    slug: Slug
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    currency: Currency = "EUR"
+    reservation_minutes: Minutes = 30
+    payment_term_days: Days = 14
+    accept_late_payments: bool = True
+
+
+class EventPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    currency: Currency | None = None
+    reservation_minutes: Minutes | None = None
+    payment_term_days: Days | None = None
+    accept_late_payments: bool | None = None
+
+
+class EventFilters(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    search: str | None = Field(None, description="part of the slug or name (case-insensitive)")
+
+
+_COLUMNS = (
+    ticket_events.c.slug,
+    ticket_events.c.name,
+    ticket_events.c.currency,
+    ticket_events.c.reservation_minutes,
+    ticket_events.c.payment_term_days,
+    ticket_events.c.accept_late_payments,
+    ticket_events.c.created_at,
+)
+
+
+def _event(row: Any) -> Event:
+    values = dict(row._mapping)
+    values["slug"] = values["slug"].split("/", 1)[1]
+    return Event.model_validate(values)
+
+
+@api.operation(
+    "GET", EVENTS, summary="List events", tag=TAG, response=Event, query=EventFilters,
+    paginated=True,
+)  # fmt: skip
+async def list_events(call: ApiCall) -> Page:
+    assert call.principal is not None
+    filters = call.query_as(EventFilters)
+    statement = select(*_COLUMNS).where(ticket_events.c.organizer_id == call.organizer.id)
+    visible = call.principal.visible_event_ids(call.organizer.id)
+    if visible is not None:
+        statement = statement.where(ticket_events.c.id.in_(sorted(visible)))
+    if filters.search:
+        pattern = f"%{filters.search.lower()}%"
+        statement = statement.where(
+            or_(ticket_events.c.slug.ilike(pattern), ticket_events.c.name.ilike(pattern))
+        )
+    count, rows = await fetch_page(
+        call.session, statement.order_by(ticket_events.c.slug), call.page
+    )
+    return Page(count, [_event(row) for row in rows])
+
+
+@api.operation(
+    "POST", EVENTS, summary="Create an event", tag=TAG, response=Event, body=EventCreate,
+    permission=Permission.EVENTS_CREATE, status=201,
+)  # fmt: skip
+async def create_event(call: ApiCall) -> Event:
+    body = call.body_as(EventCreate)
+    full_slug = f"{call.organizer.slug}/{body.slug}"
+    taken = await call.session.execute(
+        select(ticket_events.c.id).where(ticket_events.c.slug == full_slug)
+    )
+    if taken.first() is not None:
+        msg = "An event with this slug exists already"
+        raise ConflictError(msg, field="slug")
+    values = body.model_dump()
+    values.update(id=new_id(), organizer_id=call.organizer.id, slug=full_slug, created_at=call.now)
+    await call.session.execute(insert(ticket_events).values(**values))
+    return await _load(call, full_slug)
+
+
+@api.operation("GET", EVENT, summary="Show an event", tag=TAG, response=Event)
+async def get_event(call: ApiCall) -> Event:
+    return await _load(call, f"{call.organizer.slug}/{call.event.slug}")
+
+
+@api.operation(
+    "PATCH", EVENT, summary="Change an event", tag=TAG, response=Event, body=EventPatch,
+    permission=Permission.EVENTS_CHANGE,
+)  # fmt: skip
+async def patch_event(call: ApiCall) -> Event:
+    changes = call.body_as(EventPatch).model_dump(exclude_unset=True, exclude_none=True)
+    if changes:
+        await call.session.execute(
+            update(ticket_events).where(ticket_events.c.id == call.event.id).values(**changes)
+        )
+    return await _load(call, f"{call.organizer.slug}/{call.event.slug}")
+
+
+async def _load(call: ApiCall, full_slug: str) -> Event:
+    row = (
+        await call.session.execute(select(*_COLUMNS).where(ticket_events.c.slug == full_slug))
+    ).one()
+    return _event(row)
