@@ -42,6 +42,15 @@ class InvalidVoucherError(ProtocolError):
     default_message = "The voucher cannot be used"
 
 
+class InvalidAddonsError(ProtocolError):
+    """Add-ons that do not fit their base product: ``details.reason`` is ``base`` (no base line),
+    ``not_offered`` (not an add-on of it) or ``count`` (outside ``min``-``max`` of a category)."""
+
+    code = "tickets.invalid_addons"
+    status = 422
+    default_message = "The add-ons do not fit the products they are added to"
+
+
 class OrderStateError(ProtocolError):
     """The order is not in a state that allows this change (``details.status`` says its state)."""
 

@@ -1,5 +1,6 @@
 """Tables of the tickets catalog (organizers, events, products, quotas, vouchers, carts, orders,
-payments, refunds, check-in); they mirror migrations 0005 and 0006. Queries live in the modules that own each concern, never here.
+payments, refunds, check-in); they mirror migrations 0005 and 0006. Queries live in the modules
+that own each concern, never here.
 """
 
 from __future__ import annotations
@@ -180,6 +181,7 @@ cart_positions = Table(
     Column("voucher_id", String(32), ForeignKey("ticket_vouchers.id"), nullable=True),
     _money("price"),
     Column("expires_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("addon_to_id", String(32), ForeignKey("ticket_cart_positions.id"), nullable=True),
 )
 
 # ``status``: pending, paid, expired, canceled. ``code`` is short and unique per event.

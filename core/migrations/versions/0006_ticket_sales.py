@@ -1,4 +1,4 @@
-"""Tickets: sale settings, order secrets and keys, payments, refunds, check-in, accounts, teams,
+"""Tickets: sale settings, cart add-ons, order secrets and keys, payments, refunds, check-in, accounts, teams,
 API tokens, idempotency keys, webhooks and emails.
 
 Revision ID: 0006
@@ -68,6 +68,15 @@ def upgrade() -> None:
         table.create_index("ix_ticket_orders_modified_at", ["modified_at"])
         table.create_unique_constraint(
             "uq_ticket_orders_event_request_key", ["event_id", "request_key"]
+        )
+    with op.batch_alter_table("ticket_cart_positions") as table:
+        table.add_column(
+            sa.Column(
+                "addon_to_id",
+                sa.String(32),
+                sa.ForeignKey("ticket_cart_positions.id", name="fk_ticket_cart_positions_addon_to"),
+                nullable=True,
+            )
         )
     with op.batch_alter_table("ticket_order_positions") as table:
         table.add_column(sa.Column("pseudonymization_id", sa.String(16), nullable=True))
@@ -259,6 +268,9 @@ def downgrade() -> None:
     with op.batch_alter_table("ticket_order_positions") as table:
         table.drop_constraint("uq_ticket_order_positions_pseudonymization_id")
         table.drop_column("pseudonymization_id")
+    with op.batch_alter_table("ticket_cart_positions") as table:
+        table.drop_constraint("fk_ticket_cart_positions_addon_to")
+        table.drop_column("addon_to_id")
     with op.batch_alter_table("ticket_orders") as table:
         table.drop_constraint("uq_ticket_orders_event_request_key")
         table.drop_index("ix_ticket_orders_modified_at")
