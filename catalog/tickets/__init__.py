@@ -15,7 +15,9 @@ from catalog.tickets.availability import (
 )
 from catalog.tickets.availability_queries import item_quota_ids, quota_usages
 from catalog.tickets.checkin import (
+    CheckinReason,
     CheckinResult,
+    CheckinType,
     ScannedPosition,
     record_online_checkin,
     redeem,
@@ -76,7 +78,9 @@ __all__ = [
     "Carrier",
     "CheckinList",
     "CheckinListStatus",
+    "CheckinReason",
     "CheckinResult",
+    "CheckinType",
     "Deliverer",
     "InvalidWebhookError",
     "MailCarrier",

@@ -19,14 +19,14 @@ from core.database import Database
 from core.errors import InvalidPayloadError
 
 CheckinType = Literal["entry", "exit"]
-Reason = Literal["invalid", "canceled", "product", "unpaid", "already_redeemed", "ambiguous"]
+CheckinReason = Literal["invalid", "canceled", "product", "unpaid", "already_redeemed", "ambiguous"]
 
 MAX_SECRET_CHARS: int = order_positions.c.secret.type.length  # type: ignore[attr-defined]
 MAX_NONCE_CHARS: int = checkins.c.nonce.type.length  # type: ignore[attr-defined]
 MAX_SOURCE_CHARS: int = checkins.c.source.type.length  # type: ignore[attr-defined]
 MAX_PSEUDONYMIZATION_CHARS: int = order_positions.c.pseudonymization_id.type.length  # type: ignore[attr-defined]
 
-EXPLANATIONS: dict[Reason, str] = {
+EXPLANATIONS: dict[CheckinReason, str] = {
     "invalid": "This ticket is not known",
     "canceled": "This ticket or its order has been canceled",
     "product": "This product is not admitted on this list",
@@ -52,7 +52,7 @@ class CheckinResult:
     """What a scan did: ``ok`` with the recorded (or replayed) check-in, or an error ``reason``."""
 
     status: Literal["ok", "error"]
-    reason: Reason | None
+    reason: CheckinReason | None
     reason_explanation: str | None
     position: ScannedPosition | None
     list_id: str | None
@@ -314,7 +314,7 @@ def _ok(position: ScannedPosition, list_id: str, checkin_id: int) -> CheckinResu
 
 
 def _error(
-    reason: Reason, position: ScannedPosition | None, lists: list[CheckinList]
+    reason: CheckinReason, position: ScannedPosition | None, lists: list[CheckinList]
 ) -> CheckinResult:
     list_id = lists[0].id if len(lists) == 1 else None
     return CheckinResult("error", reason, EXPLANATIONS[reason], position, list_id, None)
