@@ -8,7 +8,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
-    DateTime,
     ForeignKey,
     Integer,
     String,
@@ -16,7 +15,7 @@ from sqlalchemy import (
     Text,
 )
 
-from core.database import Base
+from core.database import Base, UtcDateTime
 
 metadata = Base.metadata
 
@@ -29,7 +28,7 @@ accounts = Table(
     Column("name", String(200), nullable=False),
     Column("password_hash", String(200), nullable=False),
     Column("active", Boolean, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
 )
 
 # A browser login; the cookie carries the token, the table only its SHA-256.
@@ -39,8 +38,8 @@ account_sessions = Table(
     Column("id", String(32), primary_key=True),
     Column("account_id", String(32), ForeignKey("ticket_accounts.id"), nullable=False, index=True),
     Column("token_hash", String(64), nullable=False, unique=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False),
 )
 
 # ``permissions``: a list of permission names; ``all_events`` or the events in ``team_events``.
@@ -52,7 +51,7 @@ teams = Table(
     Column("name", String(200), nullable=False),
     Column("all_events", Boolean, nullable=False),
     Column("permissions", JSON, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
 )
 
 team_events = Table(
@@ -78,7 +77,7 @@ api_tokens = Table(
     Column("name", String(200), nullable=False),
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("active", Boolean, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
 )
 
 # The answer to an API write sent with an ``Idempotency-Key``: a repeat gets the same answer.
@@ -91,5 +90,5 @@ idempotency_keys = Table(
     Column("request_hash", String(64), nullable=False),
     Column("status", Integer, nullable=True),
     Column("body", Text, nullable=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
 )

@@ -9,7 +9,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -18,7 +17,7 @@ from sqlalchemy import (
     Text,
 )
 
-from core.database import Base
+from core.database import Base, UtcDateTime
 
 metadata = Base.metadata
 
@@ -28,10 +27,10 @@ def _delivery_state() -> list[Column[object]]:
     return [
         Column("state", String(16), nullable=False),
         Column("attempts", Integer, nullable=False),
-        Column("next_attempt_at", DateTime(timezone=True), nullable=False),
+        Column("next_attempt_at", UtcDateTime(), nullable=False),
         Column("last_error", Text, nullable=True),
-        Column("created_at", DateTime(timezone=True), nullable=False),
-        Column("delivered_at", DateTime(timezone=True), nullable=True),
+        Column("created_at", UtcDateTime(), nullable=False),
+        Column("delivered_at", UtcDateTime(), nullable=True),
     ]
 
 
@@ -48,7 +47,7 @@ webhooks = Table(
     Column("all_events", Boolean, nullable=False),
     Column("events", JSON, nullable=False),
     Column("action_types", JSON, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
 )
 
 # One call of a webhook and the log of its attempts (``last_status``: the HTTP status seen).

@@ -76,7 +76,8 @@ class InventoryActor(Actor):
         self.ledger = Ledger({})
         self.stale = True
         self.read_at = -1.0
-        self._next: Ledger | None = None
+        self.next_expiry: datetime | None = None  # of a cart position the ledger counts
+        self._next: tuple[Ledger, datetime | None] | None = None
         self.commit: GroupCommit[_Request] = GroupCommit(
             f"tickets:inventory:{self.key}",
             self.fenced_transaction,
@@ -134,7 +135,7 @@ class InventoryActor(Actor):
     async def _write(self, session: AsyncSession, batch: list[_Request]) -> None:
         now = self.tickets.clock()
         loop_now = asyncio.get_running_loop().time()
-        read_now = self.stale
+        read_now = self.stale or (self.next_expiry is not None and now > self.next_expiry)
         if read_now:
             await self._read(session, now, loop_now)
         outcome = await self._decide(session, batch, now)
@@ -149,11 +150,14 @@ class InventoryActor(Actor):
                 request.future.set_exception(result)
             else:
                 request.reply = result
-        self._next = outcome.sale.ledger
+        expiries = [row["expires_at"] for row in outcome.writes.cart_positions]
+        if self.next_expiry is not None:
+            expiries.append(self.next_expiry)
+        self._next = (outcome.sale.ledger, min(expiries, default=None))
 
     def _committed(self, batch: list[_Request]) -> None:
         if self._next is not None:
-            self.ledger, self._next = self._next, None
+            (self.ledger, self.next_expiry), self._next = self._next, None
 
     def _failed(self) -> None:
         self.stale, self._next = True, None
@@ -164,6 +168,7 @@ class InventoryActor(Actor):
             raise UnknownTicketObjectError(event=self.key, kind="event")
         self.offers = await load_offers(session, terms)
         self.ledger = Ledger.of(await quota_usages(session, self.offers.quota_ids, now))
+        self.next_expiry = await sale_writes.next_cart_expiry(session, self.key, now)
         self.stale, self.read_at = False, loop_now
 
     async def _decide(

@@ -123,7 +123,7 @@ async def existing_carts(session: AsyncSession, cart_ids: Collection[str]) -> di
     rows = await session.execute(
         select(carts.c.id, carts.c.event_id).where(carts.c.id.in_(sorted(cart_ids)))
     )
-    return dict(rows.tuples().all())
+    return {key: value for key, value in rows}
 
 
 async def cart_contents(session: AsyncSession, cart_ids: Collection[str]) -> dict[str, list[Row]]:
@@ -153,7 +153,7 @@ async def orders_by_key(
             orders.c.event_id == event_id, orders.c.request_key.in_(sorted(keys))
         )
     )
-    return dict(rows.tuples().all())
+    return {key: value for key, value in rows}
 
 
 async def taken_codes(session: AsyncSession, event_id: str, codes: Collection[str]) -> set[str]:
@@ -177,3 +177,13 @@ async def taken_voucher_codes(
         )
     )
     return set(rows.scalars())
+
+
+async def next_cart_expiry(session: AsyncSession, event_id: str, now: datetime) -> datetime | None:
+    """When the event's next unexpired cart position expires (None: no cart holds anything)."""
+    found = await session.execute(
+        select(func.min(cart_positions.c.expires_at))
+        .join(carts, carts.c.id == cart_positions.c.cart_id)
+        .where(carts.c.event_id == event_id, cart_positions.c.expires_at >= now)
+    )
+    return found.scalar_one_or_none()

@@ -9,7 +9,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -22,7 +21,7 @@ from sqlalchemy import (
     true,
 )
 
-from core.database import Base
+from core.database import Base, UtcDateTime
 
 metadata = Base.metadata
 
@@ -33,7 +32,7 @@ def _money(name: str, *, nullable: bool = False) -> Column[object]:
 
 
 def _created() -> Column[object]:
-    return Column("created_at", DateTime(timezone=True), nullable=False)
+    return Column("created_at", UtcDateTime(), nullable=False)
 
 
 def _event_fk() -> Column[object]:
@@ -150,7 +149,7 @@ vouchers = Table(
     Column("code", String(100), nullable=False),
     Column("max_usages", Integer, nullable=False),
     Column("redeemed", Integer, nullable=False),
-    Column("valid_until", DateTime(timezone=True), nullable=True),
+    Column("valid_until", UtcDateTime(), nullable=True),
     Column("price_mode", String(16), nullable=False),
     _money("value", nullable=True),
     Column("block_quota", Boolean, nullable=False),
@@ -180,7 +179,7 @@ cart_positions = Table(
     Column("variation_id", String(32), ForeignKey("ticket_variations.id"), nullable=True),
     Column("voucher_id", String(32), ForeignKey("ticket_vouchers.id"), nullable=True),
     _money("price"),
-    Column("expires_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("expires_at", UtcDateTime(), nullable=False, index=True),
     Column("addon_to_id", String(32), ForeignKey("ticket_cart_positions.id"), nullable=True),
 )
 
@@ -195,15 +194,15 @@ orders = Table(
     Column("email", String(254), nullable=True),
     _money("total"),
     _created(),
-    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False),
     # The customer's link to the order page; never shown to anyone else.
     Column("secret", String(32), nullable=False, server_default=""),
     # A pending order that still grants entry (and live access) before it is paid.
     Column("valid_if_pending", Boolean, nullable=False, server_default=false()),
     # The payment provider chosen at checkout (``bank_transfer``, ``test``, ...).
     Column("payment_provider", String(32), nullable=True),
-    Column("paid_at", DateTime(timezone=True), nullable=True),
-    Column("modified_at", DateTime(timezone=True), nullable=True, index=True),
+    Column("paid_at", UtcDateTime(), nullable=True),
+    Column("modified_at", UtcDateTime(), nullable=True, index=True),
     # A client's key for placing this order: a retried request finds the order it made.
     Column("request_key", String(64), nullable=True),
     UniqueConstraint("event_id", "code", name="uq_ticket_orders_event_code"),
@@ -244,7 +243,7 @@ payments = Table(
     _money("amount"),
     Column("info", JSON, nullable=False),
     _created(),
-    Column("payment_date", DateTime(timezone=True), nullable=True),
+    Column("payment_date", UtcDateTime(), nullable=True),
     UniqueConstraint("order_id", "local_id", name="uq_ticket_payments_order_local"),
 )
 
@@ -262,7 +261,7 @@ refunds = Table(
     _money("amount"),
     Column("comment", Text, nullable=False),
     _created(),
-    Column("execution_date", DateTime(timezone=True), nullable=True),
+    Column("execution_date", UtcDateTime(), nullable=True),
     UniqueConstraint("order_id", "local_id", name="uq_ticket_refunds_order_local"),
 )
 
@@ -299,7 +298,7 @@ checkins = Table(
     Column("list_id", String(32), ForeignKey("ticket_checkin_lists.id"), nullable=False),
     Column("position_id", String(32), ForeignKey("ticket_order_positions.id"), nullable=False),
     Column("type", String(8), nullable=False),
-    Column("at", DateTime(timezone=True), nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
     Column("nonce", String(190), nullable=True),
     Column("source", String(32), nullable=False),
     Index("ix_ticket_checkins_list_position", "list_id", "position_id"),
