@@ -186,4 +186,5 @@ async def next_cart_expiry(session: AsyncSession, event_id: str, now: datetime) 
         .join(carts, carts.c.id == cart_positions.c.cart_id)
         .where(carts.c.event_id == event_id, cart_positions.c.expires_at >= now)
     )
-    return found.scalar_one_or_none()
+    expiry: datetime | None = found.scalar_one_or_none()
+    return expiry
