@@ -10,7 +10,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal, get_args
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 
 MailKind = Literal[
     "order_placed", "order_paid", "payment_reminder", "order_canceled", "order_expired"
@@ -49,11 +49,22 @@ def render_mail(kind: str, context: Mapping[str, Any]) -> RenderedMail:
     if kind not in MAIL_KINDS:
         msg = f"unknown mail kind {kind!r}"
         raise ValueError(msg)
-    text = _environment().get_template(f"{kind}.txt").render(**context)
-    first, _, rest = text.partition("\n")
+    subject, body = _templates(kind)
+    # Header values are one line: a line break in an event name must not start a new header.
+    text = " ".join(subject.render(**context).split())
+    return RenderedMail(subject=text[:MAX_SUBJECT_CHARS], body=body.render(**context))
+
+
+@cache
+def _templates(kind: str) -> tuple[Template, Template]:
+    """The subject line and the body of a kind's template, compiled apart so that a value with
+    a line break stays in its own part."""
+    environment = _environment()
+    assert environment.loader is not None  # set above; narrows the type
+    source, _, _ = environment.loader.get_source(environment, f"{kind}.txt")
+    first, _, rest = source.partition("\n")
     if not first.startswith("Subject:"):
         msg = f"mail template {kind}.txt must start with a 'Subject:' line"
         raise ValueError(msg)
-    # Header values are one line: a line break in an event name must not start a new header.
-    subject = " ".join(first.removeprefix("Subject:").split())[:MAX_SUBJECT_CHARS]
-    return RenderedMail(subject=subject, body=rest.lstrip("\n"))
+    subject = environment.from_string(first.removeprefix("Subject:"))
+    return subject, environment.from_string(rest.lstrip("\n"))

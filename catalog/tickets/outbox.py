@@ -30,6 +30,7 @@ DELIVERED = "delivered"
 FAILED = "failed"
 
 BATCH_SIZE = 50
+STOP_DRAIN_S = 10.0
 # Seconds a claim outlives the slowest batch, so a live node never loses its rows to another.
 LEASE_MARGIN_S = 60.0
 INTERRUPTED = "delivery interrupted (the node stopped or lost its lease)"
@@ -136,6 +137,7 @@ class Deliverer:
         self._pass = asyncio.Lock()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
 
     def wake(self) -> None:
         """Run a pass now (call after committing a transaction that queued something)."""
@@ -150,12 +152,18 @@ class Deliverer:
 
     async def start(self) -> None:
         if self._task is None:
+            self._stopping = False
             self._task = asyncio.create_task(self._loop(), name="tickets:outbox-deliverer")
 
-    async def stop(self) -> None:
-        """End the loop (a delivery in flight is abandoned: its row comes due after the lease)
-        and close the carriers."""
+    async def stop(self, drain_s: float = STOP_DRAIN_S) -> None:
+        """End the loop after the pass in hand, waiting up to ``drain_s`` for it (a delivery
+        still in flight then is abandoned: its row comes due again after the lease), and close
+        the carriers."""
         if self._task is not None:
+            self._stopping = True
+            self._wake.set()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(self._task), drain_s)
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
@@ -172,7 +180,7 @@ class Deliverer:
             await self.stop()
 
     async def _loop(self) -> None:
-        while True:
+        while not self._stopping:
             self._wake.clear()
             full = False
             try:
@@ -180,7 +188,7 @@ class Deliverer:
                 full = any(count.claimed >= self._batch_size for count in counts.values())
             except Exception:  # the loop outlives a database outage or a bug in one pass
                 logger.exception("outbox delivery pass failed")
-            if not full:
+            if not full and not self._stopping:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self._interval_s)
 
