@@ -97,3 +97,16 @@ async def count(database: Database, statement: Any) -> int:
 
 
 __all__ = ["select"]
+
+
+class PlainLinks:
+    """Links a test can recognise; join links name the uid instead of a signed token."""
+
+    def order_url(self, order: dict[str, Any]) -> str:
+        return f"http://shop.test/order/{order['code']}/{order['secret']}/"
+
+    def ticket_url(self, order: dict[str, Any], position_id: str) -> str:
+        return f"http://shop.test/order/{order['code']}/ticket/{position_id}/"
+
+    def join_url(self, order: dict[str, Any], entitlement: Any) -> str | None:
+        return f"http://live.test/join#uid={entitlement.uid}"
