@@ -57,10 +57,11 @@ def dialect_database(request: pytest.FixtureRequest) -> Database:
 
 
 @pytest.fixture
-async def database(dialect_database: Database) -> Database:
-    """The database of each dialect, with empty outboxes."""
+async def database(dialect_database: Database) -> AsyncIterator[Database]:
+    """The database of each dialect, with empty outboxes before and after the test."""
     await empty_outboxes(dialect_database)
-    return dialect_database
+    yield dialect_database
+    await empty_outboxes(dialect_database)
 
 
 @pytest.fixture
