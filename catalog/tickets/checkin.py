@@ -222,7 +222,9 @@ async def _ticket(
         .where(order_positions.c.secret == secret, orders.c.event_id == event_id)
     )
     if lock:
-        statement = statement.with_for_update(of=order_positions)
+        # FOR NO KEY UPDATE: serialises scans of this ticket but lets rows that merely refer to
+        # it (an online join's check-in, a payment) be written meanwhile.
+        statement = statement.with_for_update(of=order_positions, key_share=True)
     row = (await session.execute(statement)).first()
     if row is None:
         return None

@@ -21,6 +21,7 @@ from core.ids import new_id
 
 ONLINE_LIST_NAME = "Online"
 MAX_NAME_CHARS = 200
+MAX_ID_CHARS: int = checkin_lists.c.id.type.length  # type: ignore[attr-defined]
 
 
 class UnknownCheckinListError(ProtocolError):
@@ -172,23 +173,30 @@ async def event_lists(
     Raises:
         UnknownCheckinListError: some id is not a list of this event.
     """
-    wanted = [item for item in dict.fromkeys(list_ids) if isinstance(item, str)]
-    rows = []
+    # Ids come from scanners too: only plausible ones reach the database (PostgreSQL refuses NUL).
+    plausible = [item for item in list_ids if _is_plausible_id(item)]
+    wanted = list(dict.fromkeys(plausible))
+    rows: list[Any] = []
     if wanted:
-        rows = list(
-            (
-                await session.execute(
-                    select(checkin_lists).where(
-                        checkin_lists.c.event_id == event_id, checkin_lists.c.id.in_(wanted)
-                    )
-                )
-            ).all()
+        found = await session.execute(
+            select(checkin_lists).where(
+                checkin_lists.c.event_id == event_id, checkin_lists.c.id.in_(wanted)
+            )
         )
-    by_id = {found.id: found for found in await _with_products(session, rows)}
-    missing = [item for item in list_ids if item not in by_id]
+        rows = list(found.all())
+    by_id = {item.id: item for item in await _with_products(session, rows)}
+    missing = [
+        str(item)[:MAX_ID_CHARS]
+        for item in list_ids
+        if not _is_plausible_id(item) or item not in by_id
+    ]
     if missing or not wanted:
-        raise UnknownCheckinListError(list_ids=[str(item) for item in missing])
+        raise UnknownCheckinListError(list_ids=missing)
     return [by_id[item] for item in wanted]
+
+
+def _is_plausible_id(value: object) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= MAX_ID_CHARS and value.isprintable()
 
 
 async def online_list(session: AsyncSession, event_id: str) -> CheckinList:

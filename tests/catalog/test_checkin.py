@@ -416,6 +416,9 @@ async def test_lists_of_another_event_or_none_are_refused(door: Door) -> None:
         await door.scan(secret, list_ids=[])
     with pytest.raises(UnknownCheckinListError):
         await door.scan(secret, list_ids=[None])
+    with pytest.raises(UnknownCheckinListError) as odd:
+        await door.scan(secret, list_ids=[door.list_id, "a\x00b", ["x"], "x" * 1000])
+    assert odd.value.details == {"list_ids": ["a\x00b", "['x']", "x" * 32]}
     assert await door.rows() == []
 
 
