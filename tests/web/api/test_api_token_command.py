@@ -9,6 +9,7 @@ import pytest
 
 from tests.web.api.api_client import fresh_slug, running_api
 from tests.web.test_cli import eventyay
+from web.cli import main
 
 
 def api_token(*args: str, data_dir: Path, db_url: str = "") -> tuple[int, str, str]:
@@ -58,9 +59,21 @@ async def test_the_token_works_on_postgres(tmp_path: Path, postgres_url: str) ->
 
 
 @pytest.mark.parametrize("slug", ["bad slug", "_under", "a/b", "x" * 51])
-def test_a_bad_slug_exits_2_with_a_message(tmp_path: Path, slug: str) -> None:
-    status, stdout, stderr = api_token("--organizer", slug, data_dir=tmp_path)
+def test_a_bad_slug_exits_2_with_a_message(
+    tmp_path: Path,
+    slug: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    for name in list(os.environ):
+        if name.startswith("EVENTYAY_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("EVENTYAY_DATA_DIR", str(tmp_path))
 
+    status = main(["api-token", "--organizer", slug])
+
+    out, err = capsys.readouterr()
     assert status == 2
-    assert stdout == ""
-    assert stderr.startswith("eventyay api-token: --organizer")
+    assert out == ""
+    assert err.startswith("eventyay api-token: --organizer")
+    assert not (tmp_path / "eventyay.sqlite3").exists()
