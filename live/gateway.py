@@ -15,7 +15,7 @@ from socketio import packet as sio_packet
 from core.errors import DeniedError, EventyayError, ServerError, UnknownCommandError
 from core.ids import new_error_id
 from core.settings import LiveSettings
-from live import connections, direct_write, socket_control, topic_names
+from live import connections, direct_write, socket_control, ticket_access, topic_names
 from live.access import Access
 from live.announcement_actor import AnnouncementActor
 from live.chat_access import unlisten_all
@@ -187,6 +187,7 @@ class LiveGateway:
         kind: Kind
         if auth.token is not None:
             claims = verify_token(auth.token, self.services.issuers(event))
+            await ticket_access.admit_ticket(self.services, claims)
             kind, traits, name = "person", claims.traits, claims.display_name
             existing = await users.find(event.id, token_uid=claims.uid)
         elif auth.client_id is not None:
@@ -207,7 +208,7 @@ class LiveGateway:
         # Decide before writing: a refused login never creates a user.
         if not Access(event, prospective).may(Permission.EVENT_VIEW):
             raise DeniedError()
-        return await users.login(
+        user = await users.login(
             event.id,
             kind=kind,
             traits=traits,
@@ -215,6 +216,9 @@ class LiveGateway:
             token_uid=claims.uid if auth.token is not None else None,
             client_id=auth.client_id,
         )
+        if auth.token is not None:
+            await ticket_access.record_join(self.services, claims)
+        return user
 
     async def _greet(self, session: Session) -> None:
         """Send the greeting; a socket that cannot be greeted is closed (its client reconnects)."""

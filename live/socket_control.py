@@ -1,5 +1,5 @@
 """Control messages that act on sockets rather than push to them: a socket replaced by the
-connection limit, a user banned, silenced or reactivated.
+connection limit, a user banned, silenced or reactivated, a ticket's access revoked.
 
 They travel on the user's topic (``user:{id}``) to every node where that user has sockets; each
 node's ``SocketControl`` acts on its own sockets only. Building and applying them lives here so
@@ -34,6 +34,11 @@ def moderate(user: User) -> dict[str, Any]:
     return {"control": "moderate", "user": user.id, "moderation": user.moderation}
 
 
+def revoke(user_id: str) -> dict[str, Any]:
+    """The user's access was revoked (a cancelled ticket): sockets reload and close."""
+    return {"control": "revoke", "user": user_id}
+
+
 def regrant(user: User) -> dict[str, Any]:
     """The user's explicit roles changed: sockets take them and get a new ``event.updated``."""
     return {
@@ -63,6 +68,8 @@ class SocketControl:
             await self._moderate(listeners, message["user"], message["moderation"])
         elif kind == "regrant":
             await self._regrant(listeners, message)
+        elif kind == "revoke":
+            await self._revoke(listeners, message["user"])
         else:
             logger.warning("unknown control message %r", kind)
 
@@ -83,6 +90,15 @@ class SocketControl:
             )
             await self._sio.emit(RELOAD, {}, to=sid)
             if moderation == "banned":
+                await self._sio.disconnect(sid)
+
+    async def _revoke(self, listeners: frozenset[str], user_id: str) -> None:
+        # Closed as well as told: a client that ignores the reload keeps nothing. Reconnecting
+        # with the same token then fails with auth.revoked.
+        for sid in listeners:
+            session = self._sessions.get(sid)
+            if session is not None and session.user.id == user_id:
+                await self._sio.emit(RELOAD, {}, to=sid)
                 await self._sio.disconnect(sid)
 
     async def _regrant(self, listeners: frozenset[str], message: dict[str, Any]) -> None:

@@ -122,6 +122,7 @@ def issue_token(
     uid: str,
     traits: Iterable[str],
     display_name: str | None = None,
+    fields: Mapping[str, str] | None = None,
     valid_for: timedelta,
     now: datetime | None = None,
 ) -> str:
@@ -141,8 +142,13 @@ def issue_token(
         "uid": uid,
         "traits": sorted(validate_traits(traits)),
     }
+    profile: dict[str, Any] = {}
     if display_name:
-        payload["profile"] = {"display_name": display_name}
+        profile["display_name"] = display_name
+    if fields:
+        profile["fields"] = dict(fields)
+    if profile:
+        payload["profile"] = profile
     try:  # never sign what verify_token would refuse
         _claims(payload, issuer.issuer)
     except InvalidTokenError as exc:

@@ -33,9 +33,25 @@ from catalog.tickets.checkin_lists import (
 )
 from catalog.tickets.checkin_status import CheckinListStatus, ProductCheckinCount, list_status
 from catalog.tickets.delivery import running_ticket_delivery, ticket_deliverer
+from catalog.tickets.entitlements import (
+    ADMISSION_TRAIT,
+    Entitlement,
+    entitlement_valid,
+    entitlements_of,
+    grants_access,
+    product_facts,
+)
+from catalog.tickets.inventory import Inventory
+from catalog.tickets.inventory_actor import InventoryActor, TicketDeps
 from catalog.tickets.mail import MailCarrier, enqueue_mail
 from catalog.tickets.mail_templates import MAIL_KINDS, MailKind, render_mail
+from catalog.tickets.order_notices import OrderNotices, TicketLinks
+from catalog.tickets.order_service import OrderService
+from catalog.tickets.order_summary import Summary, order_summaries
 from catalog.tickets.outbox import Carrier, Deliverer, Outcome, RetryPolicy, RunCounts
+from catalog.tickets.payments import PaymentProvider, providers
+from catalog.tickets.sale_orders import OrderDraft
+from catalog.tickets.sale_vouchers import VoucherDraft
 from catalog.tickets.status import OrderStatus, PriceMode
 from catalog.tickets.webhook_delivery import WebhookCarrier, verify_signature
 from catalog.tickets.webhooks import (
@@ -63,6 +79,7 @@ from catalog.tickets.webhooks import (
 
 __all__ = [
     "ACTION_TYPES",
+    "ADMISSION_TRAIT",
     "CHECKIN_CREATED",
     "MAIL_KINDS",
     "NOT_FOR_SALE",
@@ -82,18 +99,29 @@ __all__ = [
     "CheckinResult",
     "CheckinType",
     "Deliverer",
+    "Entitlement",
     "InvalidWebhookError",
+    "Inventory",
+    "InventoryActor",
     "MailCarrier",
     "MailKind",
+    "OrderDraft",
+    "OrderNotices",
+    "OrderService",
     "OrderStatus",
     "Outcome",
+    "PaymentProvider",
     "PriceMode",
     "ProductCheckinCount",
     "QuotaUsage",
     "RetryPolicy",
     "RunCounts",
     "ScannedPosition",
+    "Summary",
+    "TicketDeps",
+    "TicketLinks",
     "UnknownCheckinListError",
+    "VoucherDraft",
     "Webhook",
     "WebhookCall",
     "WebhookCallPage",
@@ -107,14 +135,20 @@ __all__ = [
     "delivery_tables",
     "enqueue_mail",
     "enqueue_webhook_calls",
+    "entitlement_valid",
+    "entitlements_of",
     "get_checkin_list",
     "get_webhook",
+    "grants_access",
     "item_availability",
     "item_quota_ids",
     "list_status",
     "list_webhook_calls",
     "list_webhooks",
     "online_list",
+    "order_summaries",
+    "product_facts",
+    "providers",
     "quota_availability",
     "quota_usages",
     "record_online_checkin",
