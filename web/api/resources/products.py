@@ -127,7 +127,10 @@ async def create_product(call: ApiCall) -> Product:
             id=product_id, event_id=call.event.id, category_id=body.category, **values
         )
     )
-    for variation in body.variations:
+    for index, variation in enumerate(body.variations):
+        # Without sort keys, nested variations keep the order they were sent in.
+        if "sort_key" not in variation.model_fields_set:
+            variation = variation.model_copy(update={"sort_key": index})
         await insert_variation(call, product_id, variation)
     await _set_addons(call, product_id, body.addons)
     return (await _products(call, [product_id]))[0]
