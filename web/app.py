@@ -14,6 +14,17 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 
 from actors import running_actor_system
+from catalog.tickets import (
+    Inventory,
+    InventoryActor,
+    OrderNotices,
+    OrderService,
+    TicketDeps,
+    providers,
+    running_ticket_delivery,
+)
+from catalog.tickets.demo import seed_demo_shop
+from catalog.tickets.order_jobs import running_order_jobs
 from core.database import running_database
 from core.errors import EventyayError
 from core.gc_tuning import freeze_startup_objects
@@ -22,7 +33,6 @@ from core.secrets import load_secret_key
 from core.settings import Settings
 from live import (
     DEMO_SLUG,
-    ActorDeps,
     ChannelActor,
     EventService,
     Fanout,
@@ -34,10 +44,12 @@ from live import (
     event_issuers,
     seed_demo,
 )
+from live.ticket_access import revoke_tickets
 from web import health, pages
 from web.api import api_routes
 from web.errors import platform_error
-from web.services import Services
+from web.services import NodeDeps, Services, TicketServices
+from web.ticket_links import ShopLinks
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +65,9 @@ def create_app(settings: Settings, *, tune_gc: bool = False) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         secret_key = await asyncio.to_thread(load_secret_key, settings)
+        links = ShopLinks(public_url(settings), secret_key)
+        offered = providers(test_payments=settings.tickets.test_payments)
+        notices = OrderNotices(links, offered)
         async with running_database(settings.database_url, settings.db) as database:
             await prepare_schema(database, settings.db.auto_migrate)
             async with running_actor_system(
@@ -61,11 +76,12 @@ def create_app(settings: Settings, *, tune_gc: bool = False) -> Starlette:
                 redis_url=settings.redis_url,
                 redis_settings=settings.redis,
                 database=database,
-                deps=ActorDeps(database=database),
+                deps=NodeDeps(database, TicketDeps(database, on_sale=notices)),
             ) as actors:
-                actors.register(RoomActor, ChannelActor)
+                actors.register(RoomActor, ChannelActor, InventoryActor)
                 events = EventService(database)
                 if settings.live.seed_demo and await seed_demo(events):
+                    await seed_demo_shop(database, DEMO_SLUG, "DemoCon")
                     _announce_demo(settings, secret_key)
                 fanout = Fanout(gateway.sio, actors.topics)
                 fanout.start()
@@ -79,11 +95,26 @@ def create_app(settings: Settings, *, tune_gc: bool = False) -> Starlette:
                     issuers=lambda event: event_issuers(secret_key, event),
                 )
                 gateway.start(live)
-                app.state.services = Services(settings, database, actors, live)
-                if tune_gc:
-                    freeze_startup_objects()
+                inventory = Inventory(actors, database)
+
+                async def revoke(event_slug: str, uids: list[str]) -> None:
+                    await revoke_tickets(live, event_slug, uids)
+
+                orders = OrderService(database, inventory, offered, notices, revoke=revoke)
                 try:
-                    yield
+                    async with (
+                        running_ticket_delivery(
+                            database, settings.tickets, settings.mail, data_dir=settings.data_dir
+                        ) as deliverer,
+                        running_order_jobs(
+                            orders, deliverer.wake, interval_s=settings.tickets.jobs_interval_s
+                        ),
+                    ):
+                        tickets = TicketServices(inventory, orders, offered, links, deliverer)
+                        app.state.services = Services(settings, database, actors, live, tickets)
+                        if tune_gc:
+                            freeze_startup_objects()
+                        yield
                 finally:
                     await gateway.stop()
                     await fanout.stop()
@@ -99,6 +130,11 @@ def create_app(settings: Settings, *, tune_gc: bool = False) -> Starlette:
             Exception: platform_error,
         },
     )
+
+
+def public_url(settings: Settings) -> str:
+    """The platform's address in links sent out: the configured one, else this node's."""
+    return settings.tickets.public_url or pages.base_url(settings.web.host, settings.web.port)
 
 
 def _announce_demo(settings: Settings, secret_key: str) -> None:

@@ -5,9 +5,30 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from actors import ActorSystem
+from catalog.tickets import Deliverer, Inventory, OrderService, PaymentProvider, TicketDeps
 from core.database import Database
 from core.settings import Settings
 from live import LiveServices
+from web.ticket_links import ShopLinks
+
+
+@dataclass(frozen=True, slots=True)
+class NodeDeps:
+    """What the node's actors get: the database (live actors) and the tickets catalog's needs."""
+
+    database: Database
+    tickets: TicketDeps
+
+
+@dataclass(frozen=True, slots=True)
+class TicketServices:
+    """Selling tickets on this node."""
+
+    inventory: Inventory
+    orders: OrderService
+    providers: dict[str, PaymentProvider]
+    links: ShopLinks
+    deliverer: Deliverer
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,3 +39,4 @@ class Services:
     database: Database
     actors: ActorSystem
     live: LiveServices
+    tickets: TicketServices
