@@ -101,16 +101,20 @@ class OrderService:
             raise OrderStateError(status=order["status"])
         execution = await provider.execute(order, order["total"], details)
         async with self.database.transaction() as session:
+            now = self.clock()
             payment_id = await _add_payment(
-                session, order, provider.identifier, execution.state, execution.info, self.clock()
+                session, order, provider.identifier, execution.state, execution.info, now
             )
             await session.execute(
                 update(orders).where(orders.c.id == order_id).values(payment_provider=provider_id)
             )
+            # Confirmed and paid in one transaction: a payment never stays confirmed for an
+            # order that could have been paid by it.
+            paid = execution.state == "confirmed" and await self._mark_paid(session, order_id)
         if execution.state == "failed":
             raise PaymentFailedError(order=order["code"], **execution.info)
-        if execution.state == "confirmed":
-            return await self._settle(order_id, payment_id)
+        if execution.state == "confirmed" and not paid:
+            return await self._settle_late(order_id, payment_id)
         return await self.get(order_id)
 
     async def confirm_payment(
@@ -142,22 +146,27 @@ class OrderService:
                     .where(payments.c.id == payment_id)
                     .values(state="confirmed", payment_date=now)
                 )
-        return await self._settle(order_id, payment_id)
+            paid = await self._mark_paid(session, order_id)
+        return await self.get(order_id) if paid else await self._settle_late(order_id, payment_id)
 
-    async def _settle(self, order_id: str, payment_id: str) -> Summary:
-        """A confirmed payment pays its order; if the order cannot be had, the money goes back."""
-        async with self.database.transaction() as session:
-            order = await _order(session, order_id)
-            if order["status"] == OrderStatus.PENDING:
-                now = self.clock()
-                await session.execute(
-                    update(orders)
-                    .where(orders.c.id == order_id, orders.c.status == OrderStatus.PENDING)
-                    .values(status=OrderStatus.PAID, paid_at=now, modified_at=now)
-                )
-                paid = await _order(session, order_id)
-                await self.notices.queue(session, [(webhooks.ORDER_PAID, paid)])
-                return paid
+    async def _mark_paid(self, session: AsyncSession, order_id: str) -> bool:
+        """Pay a pending order within ``session`` (its quota is held already); False if the
+        order is not pending (any more)."""
+        now = self.clock()
+        changed = await session.execute(
+            update(orders)
+            .where(orders.c.id == order_id, orders.c.status == OrderStatus.PENDING)
+            .values(status=OrderStatus.PAID, paid_at=now, modified_at=now)
+        )
+        if changed.rowcount != 1:  # type: ignore[attr-defined]
+            return False
+        await self.notices.queue(session, [(webhooks.ORDER_PAID, await _order(session, order_id))])
+        return True
+
+    async def _settle_late(self, order_id: str, payment_id: str) -> Summary:
+        """A confirmed payment for an order that was not pending: an expired order is paid if
+        it can still be had; otherwise (or for a canceled order) the money goes back."""
+        order = await self.get(order_id)
         if order["status"] == OrderStatus.EXPIRED:
             try:
                 return await self.inventory.pay_late(order["event_id"], order_id)
