@@ -3,6 +3,7 @@ and event its path names, and its validated body, filters and page."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
@@ -15,6 +16,8 @@ from catalog.tickets.permissions import Principal
 from web.api.pages import PageQuery
 
 M = TypeVar("M", bound=BaseModel)
+# Run once the handler's transaction committed: a plain call or a coroutine function.
+AfterCommit = Callable[[], Awaitable[None] | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +47,12 @@ class ApiCall:
     page: PageQuery = field(default_factory=PageQuery)
     organizer_ref: OrganizerRef | None = None
     event_ref: EventRef | None = None
+    after_commit_hooks: list[AfterCommit] = field(default_factory=list)
+
+    def after_commit(self, hook: AfterCommit) -> None:
+        """Run ``hook`` after the transaction committed (never when it rolled back), e.g. to
+        tell an actor to re-read what was written. A failing hook is logged; the answer stands."""
+        self.after_commit_hooks.append(hook)
 
     def body_as(self, model: type[M]) -> M:
         assert isinstance(self.body, model), "the endpoint declares this body model"

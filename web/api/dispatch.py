@@ -3,6 +3,8 @@ and body, the organizer/event scope and its permission, one transaction, and the
 
 from __future__ import annotations
 
+import inspect
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -26,6 +28,7 @@ from web.api.registry import WRITE_METHODS, Endpoint
 from web.services import Services
 
 _SCHEME = "token "
+logger = logging.getLogger(__name__)
 
 
 def starlette_endpoint(endpoint: Endpoint) -> Callable[[Request], Awaitable[Response]]:
@@ -92,7 +95,18 @@ async def _respond(
         return await api_error_response(request, ConflictError())
     except EventyayError as exc:
         return await api_error_response(request, exc)
+    await _run_after_commit(call)
     return _render(endpoint, request, page, result)
+
+
+async def _run_after_commit(call: ApiCall) -> None:
+    for hook in call.after_commit_hooks:
+        try:
+            outcome = hook()
+            if inspect.isawaitable(outcome):
+                await outcome
+        except Exception:  # the change is committed; the answer must say so
+            logger.exception("after-commit hook of %s failed", call.request.url.path)
 
 
 def _validated(model: type[Any] | None, data: object, where: str) -> Any:
@@ -161,6 +175,8 @@ async def _enter_scope(call: ApiCall, principal: Principal, permission: Permissi
 
 
 def _render(endpoint: Endpoint, request: Request, page: PageQuery, result: object) -> Response:
+    if isinstance(result, Response):  # a handler with answers of several shapes (pretix's redeem)
+        return result
     if isinstance(result, Page):
         return JSONResponse(page_body(request.url, page, result), status_code=endpoint.status)
     if isinstance(result, BaseModel):

@@ -2,12 +2,28 @@
 
 from web.api.resources import (
     categories,
+    checkin,
     events,
+    order_actions,
+    orders,
     organizers,
     products,
     quotas,
     variations,
     vouchers,
+    webhooks,
 )
 
-__all__ = ["categories", "events", "organizers", "products", "quotas", "variations", "vouchers"]
+__all__ = [
+    "categories",
+    "checkin",
+    "events",
+    "order_actions",
+    "orders",
+    "organizers",
+    "products",
+    "quotas",
+    "variations",
+    "vouchers",
+    "webhooks",
+]

@@ -1,11 +1,14 @@
-"""``/organizers/{organizer}/events/``: an organizer's events, addressed by their short slug."""
+"""``/organizers/{organizer}/events/``: an organizer's events, addressed by their short slug. A new
+ticket event opens the live event of the same slug (made after the commit, unless it exists)."""
 
 from __future__ import annotations
 
+import contextlib
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from catalog.tickets.permissions import Permission
 from catalog.tickets.tables import ticket_events
@@ -16,6 +19,7 @@ from web.api.fields import Timestamp
 from web.api.listing import fetch_page
 from web.api.pages import Page
 from web.api.registry import api
+from web.services import Services
 
 TAG = "events"
 EVENTS = "/organizers/{organizer}/events/"
@@ -119,6 +123,14 @@ async def create_event(call: ApiCall) -> Event:
     values = body.model_dump()
     values.update(id=new_id(), organizer_id=call.organizer.id, slug=full_slug, created_at=call.now)
     await call.session.execute(insert(ticket_events).values(**values))
+    services: Services = call.request.app.state.services
+
+    async def open_live_event() -> None:
+        # An existing live event of the slug is kept as it is: tickets open it.
+        with contextlib.suppress(IntegrityError):
+            await services.live.events.create_event(full_slug, body.name)
+
+    call.after_commit(open_live_event)
     return await _load(call, full_slug)
 
 

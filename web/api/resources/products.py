@@ -11,6 +11,7 @@ from catalog.tickets.permissions import Permission
 from catalog.tickets.tables import categories, product_addons, products, quota_members, variations
 from core.ids import new_id
 from web.api.call import ApiCall
+from web.api.catalog_changes import tell_inventory_after_commit
 from web.api.fields import Money
 from web.api.listing import event_row, fetch_page, require_in_event
 from web.api.pages import Page
@@ -118,6 +119,7 @@ async def list_products(call: ApiCall) -> Page:
     response=Product, body=ProductCreate, permission=Permission.PRODUCTS_CHANGE, status=201,
 )  # fmt: skip
 async def create_product(call: ApiCall) -> Product:
+    tell_inventory_after_commit(call)
     body = call.body_as(ProductCreate)
     await _check_categories(call, body.category, body.addons)
     product_id = new_id()
@@ -146,6 +148,7 @@ async def get_product(call: ApiCall) -> Product:
     permission=Permission.PRODUCTS_CHANGE,
 )  # fmt: skip
 async def patch_product(call: ApiCall) -> Product:
+    tell_inventory_after_commit(call)
     product_id = await _product_id(call)
     body = call.body_as(ProductPatch)
     await _check_categories(call, body.category, body.addons or [])
@@ -170,6 +173,7 @@ async def patch_product(call: ApiCall) -> Product:
     tag=TAG, permission=Permission.PRODUCTS_CHANGE, status=204,
 )  # fmt: skip
 async def delete_product(call: ApiCall) -> None:
+    tell_inventory_after_commit(call)
     product_id = await _product_id(call)
     await call.session.execute(
         delete(quota_members).where(quota_members.c.product_id == product_id)

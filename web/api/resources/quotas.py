@@ -14,6 +14,7 @@ from catalog.tickets.tables import products, quota_members, quotas, variations
 from core.errors import InvalidPayloadError
 from core.ids import new_id
 from web.api.call import ApiCall
+from web.api.catalog_changes import tell_inventory_after_commit
 from web.api.listing import event_row, fetch_page
 from web.api.pages import Page
 from web.api.registry import api
@@ -100,6 +101,7 @@ async def list_quotas(call: ApiCall) -> Page:
     permission=Permission.PRODUCTS_CHANGE, status=201,
 )  # fmt: skip
 async def create_quota(call: ApiCall) -> Quota:
+    tell_inventory_after_commit(call)
     body = call.body_as(QuotaCreate)
     members = await _members(call, body.products, body.variations)
     quota_id = new_id()
@@ -122,6 +124,7 @@ async def get_quota(call: ApiCall) -> Quota:
     permission=Permission.PRODUCTS_CHANGE,
 )  # fmt: skip
 async def patch_quota(call: ApiCall) -> Quota:
+    tell_inventory_after_commit(call)
     quota_id = await _quota_id(call)
     body = call.body_as(QuotaPatch)
     changes = body.model_dump(exclude_unset=True, exclude={"products", "variations"})
@@ -147,6 +150,7 @@ async def patch_quota(call: ApiCall) -> Quota:
     permission=Permission.PRODUCTS_CHANGE, status=204,
 )  # fmt: skip
 async def delete_quota(call: ApiCall) -> None:
+    tell_inventory_after_commit(call)
     quota_id = await _quota_id(call)
     await call.session.execute(delete(quota_members).where(quota_members.c.quota_id == quota_id))
     await call.session.execute(delete(quotas).where(quotas.c.id == quota_id))

@@ -12,6 +12,7 @@ from catalog.tickets.permissions import Permission
 from catalog.tickets.tables import products, quota_members, variations
 from core.ids import new_id
 from web.api.call import ApiCall
+from web.api.catalog_changes import tell_inventory_after_commit
 from web.api.fields import Money
 from web.api.listing import event_row, fetch_page
 from web.api.pages import Page
@@ -83,6 +84,7 @@ async def list_variations(call: ApiCall) -> Page:
     body=VariationCreate, permission=Permission.PRODUCTS_CHANGE, status=201,
 )  # fmt: skip
 async def create_variation(call: ApiCall) -> Variation:
+    tell_inventory_after_commit(call)
     product_id = await _product_id(call)
     variation_id = await insert_variation(call, product_id, call.body_as(VariationCreate))
     return await _load(call, product_id, variation_id)
@@ -98,6 +100,7 @@ async def get_variation(call: ApiCall) -> Variation:
     body=VariationPatch, permission=Permission.PRODUCTS_CHANGE,
 )  # fmt: skip
 async def patch_variation(call: ApiCall) -> Variation:
+    tell_inventory_after_commit(call)
     product_id = await _product_id(call)
     variation_id = (await _load(call, product_id, call.path_param("variation"))).id
     body = call.body_as(VariationPatch)
@@ -115,6 +118,7 @@ async def patch_variation(call: ApiCall) -> Variation:
     permission=Permission.PRODUCTS_CHANGE, status=204,
 )  # fmt: skip
 async def delete_variation(call: ApiCall) -> None:
+    tell_inventory_after_commit(call)
     product_id = await _product_id(call)
     variation_id = (await _load(call, product_id, call.path_param("variation"))).id
     await call.session.execute(
