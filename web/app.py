@@ -45,7 +45,7 @@ from live import (
     seed_demo,
 )
 from live.ticket_access import revoke_tickets
-from web import health, pages
+from web import health, pages, shop
 from web.api import api_routes
 from web.errors import platform_error
 from web.services import NodeDeps, Services, TicketServices
@@ -121,7 +121,7 @@ def create_app(settings: Settings, *, tune_gc: bool = False) -> Starlette:
 
     return Starlette(
         debug=settings.debug,
-        routes=[*health.routes, *pages.routes, *api_routes()],
+        routes=[*health.routes, *pages.routes, *shop.routes, *api_routes()],
         middleware=[Middleware(gateway.route)],
         lifespan=lifespan,
         exception_handlers={
