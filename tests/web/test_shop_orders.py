@@ -77,6 +77,27 @@ async def test_checkout_places_a_pending_order_and_shows_its_page(shop: Shop) ->
     assert "Your cart is empty." in cart.text
 
 
+async def test_an_unpaid_ticket_page_has_no_qr_code(shop: Shop) -> None:
+    path = await place_order(shop)
+    code = ORDER_PATH.match(path).group(1)  # type: ignore[union-attr]
+    async with shop.services.database.transaction() as session:
+        event_id = await session.scalar(
+            select(ticket_events.c.id).where(ticket_events.c.slug == "demo/democon")
+        )
+    order = await shop.services.tickets.orders.find(str(event_id), code)
+    ticket = next(p for p in order["positions"] if p["addon_to"] is None)
+    addon = next(p for p in order["positions"] if p["addon_to"] is not None)
+
+    page = await shop.client.get(f"{path}tickets/{ticket['id']}/")
+    addon_page = await shop.client.get(f"{path}tickets/{addon['id']}/")
+
+    assert page.status_code == 200
+    assert "This ticket becomes valid once the order is paid." in page.text
+    assert "<svg" not in page.text
+    assert ticket["secret"] not in page.text
+    assert addon_page.status_code == 404
+
+
 async def test_sending_the_checkout_form_twice_makes_one_order(shop: Shop) -> None:
     assert (await shop.add()).status_code == 303
     form = await checkout_form(shop)
@@ -90,10 +111,19 @@ async def test_sending_the_checkout_form_twice_makes_one_order(shop: Shop) -> No
 
 
 async def test_checking_out_an_empty_cart_says_so(shop: Shop) -> None:
-    response = await shop.client.post(f"{DEMO}checkout/", data=await checkout_form(shop))
+    never_filled = await shop.client.post(f"{DEMO}checkout/", data=await checkout_form(shop))
+    assert (await shop.add()).status_code == 303
+    cart = await shop.page(f"{DEMO}cart/")
+    for position in cart.named("position")[:1]:  # the ticket; its add-on goes with it
+        await shop.client.post(
+            f"{DEMO}cart/remove/",
+            data={"csrf_token": cart.values["csrf_token"], "position": cart.values[position]},
+        )
+    emptied = await shop.client.post(f"{DEMO}checkout/", data=await checkout_form(shop))
 
-    assert response.status_code == 404
-    assert "Your cart is empty or has expired." in response.text
+    for response in (never_filled, emptied):
+        assert response.status_code == 404
+        assert "Your cart is empty or has expired." in response.text
     assert await demo_orders(shop) == 0
 
 

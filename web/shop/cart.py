@@ -71,6 +71,9 @@ async def checkout(request: Request) -> Response:
     if isinstance(form, Response):
         return form
     cart_id = cart_id_of(request)
+    if cart_id is None:
+        message = "Your cart is empty or has expired. Please add tickets again."
+        return await _render(request, event, form, message=message, status_code=404)
     cart = await _cart(request, event)
     checked = _check(request, form, cart, cart_id)
     if isinstance(checked, list):
@@ -79,7 +82,7 @@ async def checkout(request: Request) -> Response:
     draft = OrderDraft(checked.email, checked.request_key, checked.provider, attendees=attendees)
     tickets = services_of(request).tickets
     try:
-        order = await tickets.inventory.checkout(event.id, cart_id or "", draft)
+        order = await tickets.inventory.checkout(event.id, cart_id, draft)
     except EventyayError as error:
         message = buyer_message(error, cart.name_of)
         return await _render(request, event, form, message=message, status_code=error.status)
@@ -88,9 +91,7 @@ async def checkout(request: Request) -> Response:
     return see_other(order_path(order["event"], order["code"], order["secret"]))
 
 
-def _check(
-    request: Request, form: FormData, cart: CartView, cart_id: str | None
-) -> Checkout | list[str]:
+def _check(request: Request, form: FormData, cart: CartView, cart_id: str) -> Checkout | list[str]:
     """The checkout, or what the buyer must correct."""
     problems = []
     email = str(form.get("email") or "").strip()

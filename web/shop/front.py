@@ -54,7 +54,7 @@ async def add_to_cart(request: Request) -> Response:
         await services_of(request).tickets.inventory.reserve(event.id, cart_id, lines)
     except EventyayError as error:
         message = buyer_message(error, _namer(storefront))
-        return await _render(request, event, None, form, message, min(error.status, 499))
+        return await _render(request, event, None, form, message, error.status)
     response = see_other(f"{event.path}cart/")
     set_cart_cookie(response, request, cart_id, event.path)
     return response

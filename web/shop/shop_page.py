@@ -13,7 +13,7 @@ from web.shop.csrf import FIELD, csrf_ticket, csrf_valid
 from web.shop.rendering import error_page, render
 from web.shop.shop_event import ShopEvent
 
-_MAX_FORM_FIELDS = 200
+_MAX_FORM_FIELDS = 1000
 
 
 async def shop_page(
