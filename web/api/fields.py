@@ -7,7 +7,13 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AwareDatetime, BeforeValidator, PlainSerializer, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BeforeValidator,
+    PlainSerializer,
+    WithJsonSchema,
+)
 
 MONEY_PATTERN = r"^-?\d{1,8}(\.\d{1,2})?$"  # the tables hold Numeric(10, 2)
 _MONEY = re.compile(MONEY_PATTERN)
@@ -42,5 +48,10 @@ def _assume_utc(value: object) -> object:
     return value
 
 
-# Output: always ISO 8601 with an offset. Input: an offset is required (AwareDatetime).
-Timestamp = Annotated[AwareDatetime, BeforeValidator(_assume_utc)]
+def _in_utc(value: datetime) -> datetime:
+    # SQLite stores the wall time without its offset: every time goes in (and out) as UTC.
+    return value.astimezone(UTC)
+
+
+# Output: always ISO 8601 in UTC. Input: an offset is required (AwareDatetime).
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_assume_utc), AfterValidator(_in_utc)]

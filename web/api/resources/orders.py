@@ -27,7 +27,6 @@ from web.services import Services
 TAG = "orders"
 ORDERS = "/organizers/{organizer}/events/{event}/orders/"
 ORDER = ORDERS + "{code}/"
-MAX_REQUEST_KEY_CHARS = 64
 Email = Annotated[str, Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")]
 Text200 = Annotated[str, Field(max_length=200)]
 
@@ -198,7 +197,7 @@ async def create_order(call: ApiCall) -> Order:
         )
     draft = OrderDraft(
         email=body.email,
-        request_key=_request_key(call.request.headers.get(HEADER)),
+        request_key=_request_key(call),
         payment_provider=body.payment_provider,
         valid_if_pending=body.valid_if_pending,
     )
@@ -362,13 +361,13 @@ def _error(field: str, message: str) -> dict[str, str]:
     return {"field": field, "message": message, "in": "body"}
 
 
-def _request_key(key: str | None) -> str | None:
-    """The order's own request key: the ``Idempotency-Key``, hashed when it is too long."""
-    if key is None or not key:
+def _request_key(call: ApiCall) -> str | None:
+    """The order's own request key: the sender's ``Idempotency-Key``, hashed with the sender
+    (keys are per token, as the API's own idempotency records are) into the column's 64 chars."""
+    key = call.request.headers.get(HEADER)
+    if not key or call.principal is None:
         return None
-    if len(key) <= MAX_REQUEST_KEY_CHARS:
-        return key
-    return hashlib.sha256(key.encode()).hexdigest()
+    return hashlib.sha256(f"{call.principal.id}\0{key}".encode()).hexdigest()
 
 
 def _literal(text: str) -> str:
