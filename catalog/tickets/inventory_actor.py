@@ -143,6 +143,7 @@ class InventoryActor(Actor):
             await self._read(session, now, loop_now)
             outcome = await self._decide(session, batch, now)
         await outcome.writes.write(session)
+        outcome.answer_placed()
         if outcome.events and self.tickets.on_sale is not None:
             await self.tickets.on_sale(session, outcome.events)
         for request, result in outcome.results:
@@ -179,7 +180,7 @@ class InventoryActor(Actor):
         await decider.prepare(batch, self.ledger)
         for request in batch:
             decider.run(request)
-        await decider.finish()
+        decider.finish()
         return decider.outcome
 
 
@@ -194,6 +195,17 @@ class _Outcome:
     @property
     def refused(self) -> bool:
         return any(isinstance(result, SoldOutError) for _, result in self.results)
+
+    def answer_placed(self) -> None:
+        """Reply to the requests that placed orders, once the write fixed their codes."""
+        if not self.placed:
+            return
+        replies: dict[int, Reply] = {}
+        for request, order in self.placed:
+            reply = order.summary()
+            self.events.append(("order.paid" if order.paid else "order.placed", reply))
+            replies[id(request)] = reply
+        self.results = [(r, replies.get(id(r), result)) for r, result in self.results]
 
 
 class _Decider:
@@ -255,26 +267,17 @@ class _Decider:
             result = handler(request)
         except EventyayError as error:
             result = error
-        self.outcome.results.append((request, result))  # None: answered in finish()
+        self.outcome.results.append((request, result))  # None: answered after the write
 
-    async def finish(self) -> None:
-        """Give the orders of this batch codes no other order of the event has."""
+    def finish(self) -> None:
+        """Give the orders of this batch fresh codes and queue their rows; a code another order
+        of the event already has is replaced when the rows are written."""
         placed = self.outcome.placed
-        if not placed:
-            return
         codes = fresh_codes(len(placed))
-        while taken := await sale_writes.taken_codes(self.session, self.terms.event_id, codes):
-            codes = [code if code not in taken else fresh_codes(1)[0] for code in codes]
-        for (request, order), code in zip(placed, codes, strict=True):
+        for (_, order), code in zip(placed, codes, strict=True):
             order.set_code(code)
             self.outcome.writes.orders.append(order.row)
             self.outcome.writes.positions.extend(order.position_rows)
-            request_reply = order.summary()
-            action = "order.paid" if order.paid else "order.placed"
-            self.outcome.events.append((action, request_reply))
-            self.outcome.results = [
-                (r, request_reply if r is request else result) for r, result in self.outcome.results
-            ]
 
     # -- one request each ---------------------------------------------------------------------
 
@@ -360,14 +363,14 @@ class _Decider:
             raise
         self.outcome.writes.released_cart_positions.extend(p["id"] for p in positions)
         self.contents[cart_id] = []
-        return None  # answered in finish(), once the order has its code
+        return None  # answered once the write fixed the order's code
 
     def _place(self, request: _Request) -> Reply | None:
         draft = OrderDraft.from_wire(request.args["draft"])
         if (replay := self._replay(request, draft)) is not None:
             return replay
         self._order(request, [_line(raw) for raw in request.args["lines"]], draft)
-        return None  # answered in finish(), once the order has its code
+        return None  # answered once the write fixed the order's code
 
     def _pay_late(self, request: _Request) -> Reply:
         order = self.late.get(request.args["order_id"])

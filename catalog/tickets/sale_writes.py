@@ -12,9 +12,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog.tickets.sale import VoucherState
+from catalog.tickets.sale_orders import fresh_codes
 from catalog.tickets.status import OrderStatus, PriceMode
 from catalog.tickets.tables import (
     cart_positions,
@@ -51,13 +53,12 @@ class BatchWrites:
             await session.execute(
                 delete(cart_positions).where(cart_positions.c.id.in_(self.released_cart_positions))
             )
-        for table, rows in (
-            (carts, self.carts),
-            (cart_positions, self.cart_positions),
-            (orders, self.orders),
-            (order_positions, self.positions),
-            (vouchers, self.vouchers),
-        ):
+        for table, rows in ((carts, self.carts), (cart_positions, self.cart_positions)):
+            if rows:
+                await session.execute(insert(table), rows)
+        if self.orders:
+            await insert_orders(session, self.orders)
+        for table, rows in ((order_positions, self.positions), (vouchers, self.vouchers)):
             if rows:
                 await session.execute(insert(table), rows)
         if self.voucher_uses:
@@ -78,6 +79,40 @@ class BatchWrites:
                 ),
                 self.paid_late,
             )
+
+
+async def insert_orders(session: AsyncSession, rows: list[Row]) -> None:
+    """Insert new orders; a row whose code another order of its event has gets a fresh code
+    (in place) and is tried again.
+
+    Codes are short, so a clash is rare but possible. Rather than look every new code up first
+    (a query per batch whose plan can degrade to a scan of the event's orders), the insert runs
+    in a savepoint and only a failed one looks the codes up.
+    """
+    while True:
+        try:
+            async with session.begin_nested():
+                await session.execute(insert(orders), rows)
+        except IntegrityError:
+            if not await _recode_taken(session, rows):
+                raise  # not a clash of codes
+        else:
+            return
+
+
+async def _recode_taken(session: AsyncSession, rows: list[Row]) -> bool:
+    """Give fresh codes to the rows whose code is taken in their event or earlier in ``rows``;
+    answers whether any row changed."""
+    changed = False
+    for event_id in sorted({row["event_id"] for row in rows}):
+        mine = [row for row in rows if row["event_id"] == event_id]
+        taken = await taken_codes(session, event_id, [row["code"] for row in mine])
+        seen: set[str] = set()
+        for row in mine:
+            while row["code"] in taken or row["code"] in seen:
+                row["code"], changed = fresh_codes(1)[0], True
+            seen.add(row["code"])
+    return changed
 
 
 async def voucher_states(
