@@ -4,6 +4,23 @@ Never imports ``live``, ``media`` or ``web``.
 """
 
 from catalog.tickets import account_tables, delivery_tables, tables
+from catalog.tickets.accounts import (
+    EmailTakenError,
+    LoginFailedError,
+    account_principal,
+    check_login,
+    create_account,
+    end_session,
+    normalize_email,
+    session_account,
+    start_session,
+)
+from catalog.tickets.api_tokens import (
+    IssuedToken,
+    create_api_token,
+    revoke_api_token,
+    token_principal,
+)
 from catalog.tickets.availability import (
     NOT_FOR_SALE,
     UNLIMITED,
@@ -41,6 +58,15 @@ from catalog.tickets.entitlements import (
     grants_access,
     product_facts,
 )
+from catalog.tickets.errors import (
+    BusyError,
+    InvalidAddonsError,
+    InvalidVoucherError,
+    OrderStateError,
+    PaymentFailedError,
+    SoldOutError,
+    UnknownTicketObjectError,
+)
 from catalog.tickets.inventory import Inventory
 from catalog.tickets.inventory_actor import InventoryActor, TicketDeps
 from catalog.tickets.mail import MailCarrier, enqueue_mail
@@ -50,9 +76,26 @@ from catalog.tickets.order_service import OrderService
 from catalog.tickets.order_summary import Summary, order_summaries
 from catalog.tickets.outbox import Carrier, Deliverer, Outcome, RetryPolicy, RunCounts
 from catalog.tickets.payments import PaymentProvider, providers
+from catalog.tickets.permissions import (
+    ALL_PERMISSIONS,
+    Permission,
+    Principal,
+    TeamGrant,
+    parse_permissions,
+    require,
+)
 from catalog.tickets.sale_orders import OrderDraft
 from catalog.tickets.sale_vouchers import VoucherDraft
 from catalog.tickets.status import OrderStatus, PriceMode
+from catalog.tickets.teams import (
+    ADMINISTRATORS,
+    add_team_member,
+    administrators_team,
+    create_organizer,
+    create_team,
+    organizer_id_by_slug,
+    team_grants,
+)
 from catalog.tickets.webhook_delivery import WebhookCarrier, verify_signature
 from catalog.tickets.webhooks import (
     ACTION_TYPES,
@@ -79,7 +122,9 @@ from catalog.tickets.webhooks import (
 
 __all__ = [
     "ACTION_TYPES",
+    "ADMINISTRATORS",
     "ADMISSION_TRAIT",
+    "ALL_PERMISSIONS",
     "CHECKIN_CREATED",
     "MAIL_KINDS",
     "NOT_FOR_SALE",
@@ -92,6 +137,7 @@ __all__ = [
     "UNLIMITED",
     "Availability",
     "AvailabilityState",
+    "BusyError",
     "Carrier",
     "CheckinList",
     "CheckinListStatus",
@@ -99,40 +145,61 @@ __all__ = [
     "CheckinResult",
     "CheckinType",
     "Deliverer",
+    "EmailTakenError",
     "Entitlement",
+    "InvalidAddonsError",
+    "InvalidVoucherError",
     "InvalidWebhookError",
     "Inventory",
     "InventoryActor",
+    "IssuedToken",
+    "LoginFailedError",
     "MailCarrier",
     "MailKind",
     "OrderDraft",
     "OrderNotices",
     "OrderService",
+    "OrderStateError",
     "OrderStatus",
     "Outcome",
+    "PaymentFailedError",
     "PaymentProvider",
+    "Permission",
     "PriceMode",
+    "Principal",
     "ProductCheckinCount",
     "QuotaUsage",
     "RetryPolicy",
     "RunCounts",
     "ScannedPosition",
+    "SoldOutError",
     "Summary",
+    "TeamGrant",
     "TicketDeps",
     "TicketLinks",
     "UnknownCheckinListError",
+    "UnknownTicketObjectError",
     "VoucherDraft",
     "Webhook",
     "WebhookCall",
     "WebhookCallPage",
     "WebhookCarrier",
     "WebhookNotFoundError",
+    "account_principal",
     "account_tables",
+    "add_team_member",
+    "administrators_team",
+    "check_login",
     "checkin_lists_of",
+    "create_account",
+    "create_api_token",
     "create_checkin_list",
+    "create_organizer",
+    "create_team",
     "create_webhook",
     "delete_webhook",
     "delivery_tables",
+    "end_session",
     "enqueue_mail",
     "enqueue_webhook_calls",
     "entitlement_valid",
@@ -145,8 +212,11 @@ __all__ = [
     "list_status",
     "list_webhook_calls",
     "list_webhooks",
+    "normalize_email",
     "online_list",
     "order_summaries",
+    "organizer_id_by_slug",
+    "parse_permissions",
     "product_facts",
     "providers",
     "quota_availability",
@@ -154,9 +224,15 @@ __all__ = [
     "record_online_checkin",
     "redeem",
     "render_mail",
+    "require",
+    "revoke_api_token",
     "running_ticket_delivery",
+    "session_account",
+    "start_session",
     "tables",
+    "team_grants",
     "ticket_deliverer",
+    "token_principal",
     "update_checkin_list",
     "update_webhook",
     "verify_signature",

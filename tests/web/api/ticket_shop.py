@@ -17,22 +17,32 @@ class Shop:
     api: ApiClient
     org: str
     headers: dict[str, str]
-    product: str
-    quota: str
+    product: str = ""
+    quota: str = ""
+    event: str = "conf"
 
     @property
     def url(self) -> str:
-        return f"{V1}/organizers/{self.org}/events/conf/"
+        return f"{V1}/organizers/{self.org}/events/{self.event}/"
 
     @classmethod
-    async def make(cls, api: ApiClient, size: int | None = 5, price: str = "25.00") -> Shop:
-        org = fresh_slug()
+    async def make(
+        cls,
+        api: ApiClient,
+        size: int | None = 5,
+        price: str = "25.00",
+        *,
+        org: str | None = None,
+        event: str = "conf",
+    ) -> Shop:
+        """A new event ``event`` (of a new organizer unless ``org``) selling ``T`` at ``price``."""
+        org = org or fresh_slug()
         headers = await api.token(org)
         made = await api.http.post(
-            f"{V1}/organizers/{org}/events/", headers=headers, json={"slug": "conf", "name": "C"}
+            f"{V1}/organizers/{org}/events/", headers=headers, json={"slug": event, "name": "C"}
         )
         assert made.status_code == 201, made.text
-        shop = cls(api, org, headers, "", "")
+        shop = cls(api, org, headers, event=event)
         product = await shop.call("POST", "products/", 201, json={"name": "T", "price": price})
         quota = await shop.call(
             "POST", "quotas/", 201, json={"name": "Q", "size": size, "products": [product["id"]]}

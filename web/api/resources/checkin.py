@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse
 from catalog.tickets import (
     CHECKIN_CREATED,
     CheckinResult,
+    Permission,
     UnknownCheckinListError,
     checkin_lists_of,
     create_checkin_list,
@@ -20,10 +21,10 @@ from catalog.tickets import (
     get_checkin_list,
     list_status,
     redeem,
+    require,
     update_checkin_list,
 )
 from catalog.tickets import CheckinList as StoredList
-from catalog.tickets.permissions import Permission, require
 from catalog.tickets.tables import checkin_lists, checkins, ticket_events
 from web.api.call import ApiCall
 from web.api.fields import Timestamp

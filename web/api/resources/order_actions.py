@@ -9,8 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
-from catalog.tickets import order_summaries
-from catalog.tickets.permissions import Permission
+from catalog.tickets import Permission, order_summaries
 from catalog.tickets.tables import payments
 from web.api.call import ApiCall
 from web.api.fields import Money

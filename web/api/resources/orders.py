@@ -11,9 +11,15 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Row, exists, func, or_, select
 
-from catalog.tickets import OrderDraft, Summary, entitlements_of, order_summaries, product_facts
-from catalog.tickets.errors import UnknownTicketObjectError
-from catalog.tickets.permissions import Permission
+from catalog.tickets import (
+    OrderDraft,
+    Permission,
+    Summary,
+    UnknownTicketObjectError,
+    entitlements_of,
+    order_summaries,
+    product_facts,
+)
 from catalog.tickets.tables import order_positions, orders, payments, products, refunds, variations
 from core.errors import InvalidPayloadError
 from web.api.call import ApiCall

@@ -10,8 +10,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 from sqlalchemy import Row, and_, delete, not_, or_, select, update
 
-from catalog.tickets import PriceMode, VoucherDraft
-from catalog.tickets.permissions import Permission
+from catalog.tickets import Permission, PriceMode, VoucherDraft
 from catalog.tickets.tables import products, quotas, variations, vouchers
 from core.errors import InvalidPayloadError
 from web.api.call import ApiCall

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from catalog.tickets import (
     ACTION_TYPES,
+    Permission,
     create_webhook,
     delete_webhook,
     get_webhook,
@@ -18,7 +19,6 @@ from catalog.tickets import (
 )
 from catalog.tickets import Webhook as StoredWebhook
 from catalog.tickets import WebhookCall as StoredCall
-from catalog.tickets.permissions import Permission
 from web.api.call import ApiCall
 from web.api.fields import Timestamp
 from web.api.pages import Page
