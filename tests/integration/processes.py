@@ -23,9 +23,16 @@ def free_port() -> int:
 
 
 class NodeProcess:
-    """One ``tests.integration.counter_node`` process."""
+    """One node process: ``module`` (default ``tests.integration.counter_node``) run with
+    ``NODE_ID`` and ``PORT`` set."""
 
-    def __init__(self, node_id: str, env: dict[str, str], log_dir: Path) -> None:
+    def __init__(
+        self,
+        node_id: str,
+        env: dict[str, str],
+        log_dir: Path,
+        module: str = "tests.integration.counter_node",
+    ) -> None:
         self.node_id = node_id
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -33,7 +40,7 @@ class NodeProcess:
         full_env = {**os.environ, **env, "NODE_ID": node_id, "PORT": str(self.port)}
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "tests.integration.counter_node"],
+                [sys.executable, "-m", module],
                 cwd=ROOT,
                 env=full_env,
                 stdout=log,
