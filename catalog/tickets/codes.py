@@ -4,7 +4,7 @@ carries), customer link secrets and attendees' pseudonymous ids. Pure; no I/O.
 
 from __future__ import annotations
 
-import secrets
+from core.ids import random_bytes
 
 # No 0/o, 1/i/l: codes are read aloud, typed from paper and printed in fonts that blur them.
 ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -14,8 +14,20 @@ LINK_SECRET_CHARS = 24
 PSEUDONYM_CHARS = 12
 
 
-def _random(length: int, alphabet: str = ALPHABET) -> str:
-    return "".join(secrets.choice(alphabet) for _ in range(length))
+# Random bytes map to characters through one table; bytes at or above a multiple of the alphabet's
+# size are dropped, so every character is equally likely (no modulo bias).
+_KEPT = 256 - 256 % len(ALPHABET)
+_TABLE = bytes(ord(ALPHABET[byte % len(ALPHABET)]) for byte in range(256))
+_DROPPED = bytes(range(_KEPT, 256))
+
+
+def _random(length: int) -> str:
+    """``length`` characters of ``ALPHABET`` from the OS's CSPRNG, mapped in C (choosing one
+    character at a time made code generation the sale's main CPU cost)."""
+    found = b""
+    while len(found) < length:
+        found += random_bytes(length + 8).translate(_TABLE, _DROPPED)
+    return found[:length].decode("ascii")
 
 
 def order_code() -> str:
