@@ -6,14 +6,15 @@ Owns the shared SQLAlchemy metadata that every package declares its tables on. N
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Dialect, MetaData, TypeDecorator, event, text
+from sqlalchemy import DateTime, Dialect, MetaData, Table, TypeDecorator, event, insert, text
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -50,6 +51,36 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value is not None and value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value
+
+
+async def insert_rows(
+    session: AsyncSession, table: Table, rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """Insert ``rows`` (all with the same keys) in ``session``'s transaction: one ``COPY`` on
+    PostgreSQL (several times faster than a multi-row INSERT for batches), an INSERT elsewhere.
+
+    Only for columns whose Python values the driver encodes as they are (no JSON columns).
+    """
+    if not rows:
+        return
+    connection = await session.connection()
+    if connection.dialect.name != "postgresql":
+        await session.execute(insert(table), list(rows))
+        return
+    columns = list(rows[0])
+    raw = await connection.get_raw_connection()
+    driver: Any = raw.driver_connection
+    try:
+        await driver.copy_records_to_table(
+            table.name, records=[tuple(row[c] for c in columns) for row in rows], columns=columns
+        )
+    except Exception as exc:
+        # The driver's own error, not SQLAlchemy's: callers catch constraint violations as
+        # IntegrityError whichever way the rows went in.
+        if str(getattr(exc, "sqlstate", "")).startswith("23"):
+            statement = f"COPY {table.name}"
+            raise IntegrityError(statement, None, exc) from exc
+        raise
 
 
 class Base(DeclarativeBase):

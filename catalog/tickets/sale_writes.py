@@ -25,6 +25,7 @@ from catalog.tickets.tables import (
     orders,
     vouchers,
 )
+from core.database import insert_rows
 
 Row = dict[str, Any]
 
@@ -58,9 +59,9 @@ class BatchWrites:
                 await session.execute(insert(table), rows)
         if self.orders:
             await insert_orders(session, self.orders)
-        for table, rows in ((order_positions, self.positions), (vouchers, self.vouchers)):
-            if rows:
-                await session.execute(insert(table), rows)
+        await insert_rows(session, order_positions, self.positions)
+        if self.vouchers:
+            await session.execute(insert(vouchers), self.vouchers)
         if self.voucher_uses:
             await session.execute(
                 update(vouchers)
@@ -92,7 +93,7 @@ async def insert_orders(session: AsyncSession, rows: list[Row]) -> None:
     while True:
         try:
             async with session.begin_nested():
-                await session.execute(insert(orders), rows)
+                await insert_rows(session, orders, rows)
         except IntegrityError:
             if not await _recode_taken(session, rows):
                 raise  # not a clash of codes

@@ -184,11 +184,13 @@ cart_positions = Table(
 )
 
 # ``status``: pending, paid, expired, canceled. ``code`` is short and unique per event.
+# No index of its own on ``event_id`` or on positions' ``order_id``: the unique constraints that
+# start with them serve those lookups, and every index costs each sale an insert.
 orders = Table(
     "ticket_orders",
     metadata,
     Column("id", String(32), primary_key=True),
-    _event_fk(),
+    Column("event_id", String(32), ForeignKey("ticket_events.id"), nullable=False),
     Column("code", String(16), nullable=False),
     Column("status", String(16), nullable=False),
     Column("email", String(254), nullable=True),
@@ -213,7 +215,7 @@ order_positions = Table(
     "ticket_order_positions",
     metadata,
     Column("id", String(32), primary_key=True),
-    Column("order_id", String(32), ForeignKey("ticket_orders.id"), nullable=False, index=True),
+    Column("order_id", String(32), ForeignKey("ticket_orders.id"), nullable=False),
     Column("position", Integer, nullable=False),  # 1..n within the order
     Column("product_id", String(32), ForeignKey("ticket_products.id"), nullable=False, index=True),
     Column("variation_id", String(32), ForeignKey("ticket_variations.id"), nullable=True),

@@ -244,3 +244,17 @@ async def _expire(database: Database, order_id: str) -> None:
         await session.execute(
             orders.update().where(orders.c.id == order_id).values(status=OrderStatus.EXPIRED)
         )
+
+
+async def test_an_order_code_taken_already_is_replaced(
+    database: Database, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shop = await make_shop(database, 5)
+    drawn = iter(["AAAAAA", "AAAAAA", "AAAAAA", "BBBBBB", "CCCCCC"])
+    monkeypatch.setattr("catalog.tickets.codes.order_code", lambda: next(drawn))
+    async with running_inventory(database, clock) as (_, inventory):
+        first = await inventory.place(shop.event_id, [ticket(shop.product_id)], OrderDraft())
+        second = await inventory.place(shop.event_id, [ticket(shop.product_id)], OrderDraft())
+    assert (first["code"], second["code"]) == ("AAAAAA", "BBBBBB")
+    stored = select(func.count()).select_from(orders).where(orders.c.event_id == shop.event_id)
+    assert await count(database, stored) == 2
