@@ -73,17 +73,20 @@ class Actor:
     async def on_deactivate(self) -> None:
         """Best-effort clean-up. Never rely on it for durability: write before you reply."""
 
-    def fenced_transaction(self) -> AbstractAsyncContextManager[AsyncSession]:
-        """A database transaction that commits only while this activation holds the newest token.
+    def fenced_transaction(
+        self, *, check_last: bool = False
+    ) -> AbstractAsyncContextManager[AsyncSession]:
+        """A database transaction that commits only while this activation holds the newest token
+        (checked on entering, or just before the commit with ``check_last``).
 
         Raises:
-            FencedOutError: on entering, when a newer owner has written for this key.
+            FencedOutError: when a newer owner has written for this key.
         """
         fence, fences = self.context.fence, self.context.fences
         if fence is None or fences is None:
             msg = f"{type(self).__qualname__} is not fenced or the system has no database"
             raise RuntimeError(msg)
-        return fences.transaction(fence)
+        return fences.transaction(fence, check_last=check_last)
 
 
 Handler = Callable[..., Awaitable[Any]]

@@ -55,15 +55,26 @@ class FenceStore:
             await self.check(session, fence)
 
     @asynccontextmanager
-    async def transaction(self, fence: Fence) -> AsyncIterator[AsyncSession]:
+    async def transaction(
+        self, fence: Fence, *, check_last: bool = False
+    ) -> AsyncIterator[AsyncSession]:
         """A transaction that commits only if ``fence`` is still the newest token.
 
+        The check comes first, or with ``check_last`` just before the commit: the token row is
+        then locked only for the commit, so the next transaction of the same owner can do its
+        work while this one commits (its own check waits for this commit). Either way a deposed
+        owner's transaction never commits.
+
         Raises:
-            FencedOutError: on entering, when a newer owner has written for this key.
+            FencedOutError: on entering (or before the commit, with ``check_last``), when a
+                newer owner has written for this key.
         """
         async with self.database.transaction() as session:
-            await self.check(session, fence)
+            if not check_last:
+                await self.check(session, fence)
             yield session
+            if check_last:
+                await self.check(session, fence)
 
     async def check(self, session: AsyncSession, fence: Fence) -> None:
         """Advance the stored token to ``fence.token`` within ``session``'s transaction.

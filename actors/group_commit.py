@@ -4,6 +4,13 @@ transaction, answering each waiting caller only after the commit.
 Generic: what a change writes and what happens after the commit belong to the actor. A failed
 transaction fails its batch and every change staged behind it (they were decided against state
 that included the failed ones) and tells the actor, which must reload what it holds in memory.
+
+Pipelining (``overlap``): while one batch is written and commits, the next may already be
+decided and written in another transaction, when the actor says that batch does not depend on
+reading what the earlier ones write. The write function calls ``let_next_start`` once it has
+decided (else the next batch starts when it returns). Commits stay in order: each commits only
+after the one before it did, and fails if that one failed. At most ``MAX_IN_FLIGHT``
+transactions of one actor are open at once.
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ class Staged(Protocol):
 
 
 W = TypeVar("W", bound=Staged)
+MAX_IN_FLIGHT = 3
 Transaction = Callable[[], AbstractAsyncContextManager[AsyncSession]]
 
 
@@ -55,6 +63,7 @@ class GroupCommit(Generic[W]):
         *,
         what: str,
         max_batch: int = 2000,
+        overlap: Callable[[list[W]], bool] | None = None,
     ) -> None:
         self._name = name
         self._transaction = transaction
@@ -63,6 +72,12 @@ class GroupCommit(Generic[W]):
         self._failed = failed
         self._what = what
         self._max_batch = max_batch
+        self._overlap = overlap
+        self._in_flight: list[asyncio.Task[bool]] = []
+        self._written: asyncio.Future[None] | None = None
+        # Whether the batch being written now overlaps a commit still in flight (read by the
+        # actor's write function before its first await).
+        self.overlapping = False
         self._staged: list[W] = []
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
@@ -88,26 +103,61 @@ class GroupCommit(Generic[W]):
         self._task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self._task
+        for task in self._in_flight:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    def let_next_start(self) -> None:
+        """Called by the write function once its batch is decided: the next batch may start."""
+        if self._written is not None and not self._written.done():
+            self._written.set_result(None)
 
     async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
         while True:
             await self._wake.wait()
             self._wake.clear()
             while self._staged:
                 batch = self._staged[: self._max_batch]
-                del self._staged[: self._max_batch]
-                if not await self._write(batch):
+                self._in_flight = [task for task in self._in_flight if not task.done()]
+                previous = self._in_flight[-1] if self._in_flight else None
+                if previous is not None and not self._may_overlap(batch):
+                    # The newest commits only after all before it: when it is done, all are.
+                    await asyncio.wait([previous])
+                    continue  # a failure of it failed what was staged: take the batch anew
+                if len(self._in_flight) >= MAX_IN_FLIGHT:
+                    await asyncio.wait([self._in_flight[0]])
                     continue
-                try:
-                    self._finish(batch)
-                except Exception:  # the task must outlive a bug in a callback
-                    logger.exception("after a commit (%s)", self._name)
-            self._idle.set()
+                del self._staged[: len(batch)]
+                written: asyncio.Future[None] = loop.create_future()
+                self._written = written
+                self.overlapping = previous is not None
+                task = asyncio.create_task(self._write(batch, previous, written), name=self._name)
+                self._in_flight.append(task)
+                stage_done: list[asyncio.Future[Any]] = [written, task]
+                await asyncio.wait(stage_done, return_when=asyncio.FIRST_COMPLETED)
+            if self._in_flight:
+                await asyncio.wait(self._in_flight)
+                self._in_flight = []
+            if not self._staged:
+                self._idle.set()
 
-    async def _write(self, batch: list[W]) -> bool:
+    def _may_overlap(self, batch: list[W]) -> bool:
+        return self._overlap is not None and self._overlap(batch)
+
+    async def _write(
+        self, batch: list[W], previous: asyncio.Task[bool] | None, written: asyncio.Future[None]
+    ) -> bool:
+        """Write ``batch``; after ``previous`` (if any) committed, commit. Whether it did."""
         try:
             async with self._transaction() as session:
                 await self._write_batch(session, batch)
+                if not written.done():
+                    written.set_result(None)
+                if previous is not None and not await previous:
+                    msg = f"The {self._what} was not stored: an earlier write failed"
+                    raise UnavailableError(msg, component=self._name)
         except asyncio.CancelledError:
             interrupted = UnavailableError(
                 f"Writing the {self._what} was interrupted; it may or may not be stored",
@@ -127,6 +177,13 @@ class GroupCommit(Generic[W]):
             self._staged.clear()
             self._failed()
             return False
+        finally:
+            if not written.done():
+                written.set_result(None)
+        try:
+            self._finish(batch)
+        except Exception:  # the task must outlive a bug in a callback
+            logger.exception("after a commit (%s)", self._name)
         return True
 
     def _finish(self, batch: list[W]) -> None:

@@ -46,6 +46,7 @@ from catalog.tickets.tables import (
 from core.clock import utc_now
 from core.database import Database, create_database
 from core.errors import EventyayError
+from core.gc_tuning import freeze_startup_objects, tune_for_serving
 from core.ids import new_id
 from core.migrate import migrate
 from core.settings import ActorSettings, DatabaseSettings
@@ -174,6 +175,7 @@ async def actor_run(database: Database, args: argparse.Namespace) -> tuple[Shop,
 
         await drive(place(warm_up.event_id), warm_up.product_id, WARM_UP_ORDERS, args.clients)
         await analyze(database)
+        freeze_startup_objects()  # as `eventyay run` does once a node is up
         run = await drive(place(shop.event_id), shop.product_id, args.orders, args.clients)
         stats = await system.ref(InventoryActor, shop.event_id).ask(InventoryActor.stats)
     batches, writes = stats["batches"], stats["writes"]
@@ -349,6 +351,7 @@ def cli() -> None:
     parser.add_argument("--loop", choices=["asyncio", "uvloop"], default="uvloop")
     args = parser.parse_args()
     factory = uvloop.new_event_loop if args.loop == "uvloop" else None
+    tune_for_serving()  # the collector thresholds of `eventyay run`
     started = time.perf_counter()
     with asyncio.Runner(loop_factory=factory) as runner:
         runner.run(main(args))

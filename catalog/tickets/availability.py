@@ -82,6 +82,8 @@ def item_availability(quotas: Iterable[QuotaUsage]) -> Availability:
     then fewest left), so an item sells only while every one of its quotas has room.
     """
     results = [quota_availability(usage) for usage in quotas]
+    if len(results) == 1:  # the common case, on every sale's path
+        return results[0]
     if not results:
         return NOT_FOR_SALE
     return min(results, key=_rank)

@@ -77,15 +77,16 @@ class InventoryActor(Actor):
         self.stale = True
         self.read_at = -1.0
         self.next_expiry: datetime | None = None  # of a cart position the ledger counts
-        self._next: tuple[Ledger, datetime | None] | None = None
+        self.keys_in_flight: set[str] = set()  # request keys of batches not committed yet
         self.commit: GroupCommit[_Request] = GroupCommit(
             f"tickets:inventory:{self.key}",
-            self.fenced_transaction,
+            lambda: self.fenced_transaction(check_last=True),
             self._write,
             self._committed,
             self._failed,
             what="order",
-            max_batch=500,
+            max_batch=1000,
+            overlap=self._may_overlap,
         )
 
     async def on_deactivate(self) -> None:
@@ -133,15 +134,27 @@ class InventoryActor(Actor):
         return Deferred(request.future)
 
     async def _write(self, session: AsyncSession, batch: list[_Request]) -> None:
+        """Decide and write one batch. The ledger moves on as soon as the batch is decided: the
+        next batch may be decided on it while this one commits (``_may_overlap``); a failure
+        makes the actor read everything again."""
+        overlapping = self.commit.overlapping  # read before any await
         now = self.tickets.clock()
         loop_now = asyncio.get_running_loop().time()
-        read_now = self.stale or (self.next_expiry is not None and now > self.next_expiry)
+        # Never read while an earlier batch is uncommitted: the read would miss its sales.
+        read_now = not overlapping and (self.stale or self._carts_expired(now))
         if read_now:
             await self._read(session, now, loop_now)
         outcome = await self._decide(session, batch, now)
-        if outcome.refused and not read_now and loop_now - self.read_at >= _REREAD_S:
+        rereadable = not (read_now or overlapping) and loop_now - self.read_at >= _REREAD_S
+        if outcome.refused and rereadable:
             await self._read(session, now, loop_now)
             outcome = await self._decide(session, batch, now)
+        expiries = [row["expires_at"] for row in outcome.writes.cart_positions]
+        if self.next_expiry is not None:
+            expiries.append(self.next_expiry)
+        self.ledger, self.next_expiry = outcome.sale.ledger, min(expiries, default=None)
+        self.keys_in_flight |= _request_keys(batch)
+        self.commit.let_next_start()  # the next batch decides on this ledger meanwhile
         await outcome.writes.write(session)
         outcome.answer_placed()
         if outcome.events and self.tickets.on_sale is not None:
@@ -151,17 +164,31 @@ class InventoryActor(Actor):
                 request.future.set_exception(result)
             else:
                 request.reply = result
-        expiries = [row["expires_at"] for row in outcome.writes.cart_positions]
-        if self.next_expiry is not None:
-            expiries.append(self.next_expiry)
-        self._next = (outcome.sale.ledger, min(expiries, default=None))
+
+    def _may_overlap(self, batch: list[_Request]) -> bool:
+        """Whether ``batch`` may be decided while the batch before it commits: only direct
+        orders without vouchers, which read nothing that batch writes, and only while the
+        ledger needs no new read."""
+        if self.stale or self._carts_expired(self.tickets.clock()):
+            return False
+        for request in batch:
+            if request.kind != "place":
+                return False
+            if any(line.get("voucher") for line in request.args["lines"]):
+                return False
+            if request.args["draft"].get("request_key") in self.keys_in_flight:
+                return False
+        return True
+
+    def _carts_expired(self, now: datetime) -> bool:
+        return self.next_expiry is not None and now > self.next_expiry
 
     def _committed(self, batch: list[_Request]) -> None:
-        if self._next is not None:
-            (self.ledger, self.next_expiry), self._next = self._next, None
+        self.keys_in_flight -= _request_keys(batch)  # the ledger moved on when it was decided
 
     def _failed(self) -> None:
-        self.stale, self._next = True, None
+        # Every batch after a failed one fails too: nothing in flight will be stored.
+        self.stale, self.keys_in_flight = True, set()
 
     async def _read(self, session: AsyncSession, now: datetime, loop_now: float) -> None:
         terms = await load_terms(session, self.key)
@@ -438,6 +465,10 @@ class _Decider:
             else:
                 counted = list(offer.quota_ids)
             sale.ledger.add(counted, "carts", -1)
+
+
+def _request_keys(batch: list[_Request]) -> set[str]:
+    return {key for request in batch if (key := request.args.get("draft", {}).get("request_key"))}
 
 
 def _line(raw: Reply) -> Line:

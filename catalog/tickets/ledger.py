@@ -10,7 +10,7 @@ only refuse a sale the database would allow; the actor then reads again before i
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Literal
 
 from catalog.tickets.availability import (
@@ -38,15 +38,22 @@ class Ledger:
 
     def availability(self, quota_ids: Iterable[str]) -> Availability:
         """The worst availability over ``quota_ids`` (none, or one unknown: not for sale)."""
-        ids = list(quota_ids)
-        if any(quota_id not in self.usages for quota_id in ids):
+        usages = [self.usages.get(quota_id) for quota_id in quota_ids]
+        if None in usages:
             return NOT_FOR_SALE
-        return item_availability(self.usages[quota_id] for quota_id in ids)
+        return item_availability(usages)  # type: ignore[arg-type] # no None, checked above
 
     def add(self, quota_ids: Iterable[str], holder: Holder, count: int = 1) -> None:
         """``count`` more (or fewer, when negative) held by ``holder`` in each quota."""
         for quota_id in quota_ids:
             usage = self.usages.get(quota_id)
-            if usage is not None:
-                held = max(getattr(usage, holder) + count, 0)
-                self.usages[quota_id] = replace(usage, **{holder: held})
+            if usage is None:
+                continue
+            counts = {
+                "paid": usage.paid,
+                "pending": usage.pending,
+                "blocking_vouchers": usage.blocking_vouchers,
+                "carts": usage.carts,
+            }
+            counts[holder] = max(counts[holder] + count, 0)
+            self.usages[quota_id] = QuotaUsage(size=usage.size, closed=usage.closed, **counts)

@@ -84,18 +84,23 @@ class Sale:
             InvalidVoucherError: a voucher is unknown, used up, expired or for another item.
             SoldOutError: ``details.items`` lists the items that could not be had.
         """
-        included = check_addons(lines, self.offers)
-        ledger, uses = self.ledger.copy(), self.voucher_uses.copy()
+        has_addons = any(line.addon_to is not None for line in lines)
+        included = check_addons(lines, self.offers) if has_addons else set()
+        vouchers = any(line.voucher is not None for line in lines)
+        ledger = self.ledger.copy()
+        uses = self.voucher_uses.copy() if vouchers else self.voucher_uses
         priced = [self._take_line(line, holder, ledger, uses) for line in lines]
         refused = [p for p in priced if isinstance(p, _Refusal)]
         if refused:
             raise SoldOutError(items=[r.wire() for r in refused])
         self.ledger, self.voucher_uses = ledger, uses
-        return [
-            replace(p, price=Decimal("0.00")) if index in included else p
-            for index, p in enumerate(priced)
-            if isinstance(p, PricedLine)
-        ]
+        accepted = [p for p in priced if isinstance(p, PricedLine)]
+        if included:
+            accepted = [
+                replace(p, price=Decimal("0.00")) if index in included else p
+                for index, p in enumerate(accepted)
+            ]
+        return accepted
 
     def _take_line(
         self, line: Line, holder: Holder, ledger: Ledger, uses: Counter[str]
