@@ -89,7 +89,7 @@ class TicketSettings(_Section):
     )
     jobs_interval_s: float = Field(5.0, gt=0, le=3600)
     webhook_timeout_s: float = Field(10.0, gt=0, le=120)
-    webhook_max_attempts: int = Field(8, ge=1, le=50)
+    webhook_max_attempts: int = Field(16, ge=1, le=50)
     test_payments: bool = True
 
 
@@ -103,7 +103,7 @@ class MailSettings(_Section):
     smtp_security: Literal["none", "starttls", "tls"] = "none"
     sender: str = "eventyay <noreply@localhost>"
     outbox_dir: Path | None = None
-    max_attempts: int = Field(8, ge=1, le=50)
+    max_attempts: int = Field(16, ge=1, le=50)
 
 
 class LogSettings(_Section):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
@@ -50,13 +50,6 @@ class CheckinList:
     def admits_product(self, product_id: str) -> bool:
         """Whether tickets of ``product_id`` are scanned on this list."""
         return self.all_products or product_id in self.limit_products
-
-
-def as_utc(moment: datetime) -> datetime:
-    """``moment`` in UTC; SQLite hands back naive datetimes, which were stored in UTC."""
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
 
 
 def online_list_id(event_id: str) -> str:
@@ -274,7 +267,7 @@ async def _with_products(session: AsyncSession, rows: Sequence[Any]) -> list[Che
             allow_multiple_entries=row.allow_multiple_entries,
             allow_entry_after_exit=row.allow_entry_after_exit,
             online=row.online,
-            created_at=as_utc(row.created_at),
+            created_at=row.created_at,
         )
         for row in rows
     ]

@@ -109,7 +109,7 @@ class MailCarrier:
                 row.recipient,
                 row.subject,
                 row.body,
-                row.created_at.replace(tzinfo=row.created_at.tzinfo or UTC),
+                row.created_at,
             )
             for row in await session.execute(query)
         }

@@ -7,7 +7,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -322,11 +322,6 @@ def _checked_events(all_events: bool, events: Iterable[str]) -> tuple[str, ...]:
     return chosen
 
 
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes; every stored time is UTC.
-    return moment.replace(tzinfo=moment.tzinfo or UTC)
-
-
 def _webhook(row: Row[Any]) -> Webhook:
     return Webhook(
         id=row.id,
@@ -337,7 +332,7 @@ def _webhook(row: Row[Any]) -> Webhook:
         all_events=row.all_events,
         events=tuple(row.events),
         action_types=tuple(row.action_types),
-        created_at=_aware(row.created_at),
+        created_at=row.created_at,
     )
 
 
@@ -352,7 +347,7 @@ def _call(row: Row[Any]) -> WebhookCall:
         last_status=row.last_status,
         last_response=row.last_response,
         last_error=row.last_error,
-        next_attempt_at=_aware(row.next_attempt_at),
-        created_at=_aware(row.created_at),
-        delivered_at=None if row.delivered_at is None else _aware(row.delivered_at),
+        next_attempt_at=row.next_attempt_at,
+        created_at=row.created_at,
+        delivered_at=None if row.delivered_at is None else row.delivered_at,
     )

@@ -68,7 +68,7 @@ def test_defaults_describe_an_embedded_node_with_sqlite() -> None:
             "public_url": "",
             "jobs_interval_s": 5.0,
             "webhook_timeout_s": 10.0,
-            "webhook_max_attempts": 8,
+            "webhook_max_attempts": 16,
             "test_payments": True,
         },
         "mail": {
@@ -79,7 +79,7 @@ def test_defaults_describe_an_embedded_node_with_sqlite() -> None:
             "smtp_security": "none",
             "sender": "eventyay <noreply@localhost>",
             "outbox_dir": None,
-            "max_attempts": 8,
+            "max_attempts": 16,
         },
         "log": {"level": "INFO", "json_lines": False},
     }

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TypeVar
 
 from sqlalchemy import Delete, Update, delete, insert, select, update
@@ -107,7 +107,7 @@ async def _claim(database: Database, scope: str, key: str, fingerprint: str) -> 
             ).first()
             if row is None:
                 continue
-            created_at = row.created_at.replace(tzinfo=row.created_at.tzinfo or UTC)
+            created_at = row.created_at
             if _outlived(created_at, row.status, now):
                 # Only the row that was read goes, not one another request made meanwhile.
                 await session.execute(
