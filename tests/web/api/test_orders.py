@@ -258,3 +258,28 @@ async def test_a_new_ticket_event_opens_its_live_event(any_api: ApiClient) -> No
             select(live_events.c.title).where(live_events.c.slug == f"{shop.org}/conf")
         )
         assert found.scalar_one() == "C"
+
+
+async def test_deleting_an_add_on_category_ends_its_add_ons_at_once(api: ApiClient) -> None:
+    shop = await Shop.make(api, size=5)
+    extras = await shop.call("POST", "categories/", 201, json={"name": "Extras", "is_addon": True})
+    workshop = await shop.call(
+        "POST",
+        "products/",
+        201,
+        json={"name": "Workshop", "price": "10.00", "category": extras["id"], "admission": False},
+    )
+    await shop.call(
+        "POST", "quotas/", 201, json={"name": "W", "size": 9, "products": [workshop["id"]]}
+    )
+    await shop.call(
+        "PATCH", f"products/{shop.product}/", 200, json={"addons": [{"category": extras["id"]}]}
+    )
+    positions = [{"product": shop.product}, {"product": workshop["id"], "addon_to": 0}]
+    with_addon = await shop.call("POST", "orders/", 201, json={"positions": positions})
+
+    await shop.call("DELETE", f"categories/{extras['id']}/", 204)
+    refused = await shop.call("POST", "orders/", 422, json={"positions": positions})
+
+    assert with_addon["total"] == "35.00"
+    assert refused["error"]["code"] == "tickets.invalid_addons"

@@ -11,6 +11,7 @@ from catalog.tickets.permissions import Permission
 from catalog.tickets.tables import categories, product_addons, products
 from core.ids import new_id
 from web.api.call import ApiCall
+from web.api.catalog_changes import tell_inventory_after_commit
 from web.api.listing import event_row, fetch_page
 from web.api.pages import Page
 from web.api.registry import api
@@ -97,6 +98,7 @@ async def patch_category(call: ApiCall) -> Category:
         await call.session.execute(
             update(categories).where(categories.c.id == category_id).values(**changes)
         )
+        tell_inventory_after_commit(call)  # add-on rules follow categories
     return await _load(call, category_id)
 
 
@@ -113,6 +115,7 @@ async def delete_category(call: ApiCall) -> None:
         delete(product_addons).where(product_addons.c.category_id == category_id)
     )
     await call.session.execute(delete(categories).where(categories.c.id == category_id))
+    tell_inventory_after_commit(call)
 
 
 async def _load(call: ApiCall, category_id: str) -> Category:
