@@ -1,6 +1,6 @@
-"""The orders' background job: every interval, expire pending orders past their payment term
-and queue payment reminders. Every node may run it: each change is a conditional update, so two
-nodes expiring the same order change it once.
+"""The orders' background job: every interval, expire pending orders past their payment term,
+settle confirmed payments of unpaid orders again, and queue payment reminders. Every node may run
+it: each change is a conditional update, so two nodes expiring the same order change it once.
 """
 
 from __future__ import annotations
@@ -18,7 +18,11 @@ logger = logging.getLogger(__name__)
 
 async def run_order_jobs(orders: OrderService, wake_delivery: Callable[[], None]) -> int:
     """One pass; how many orders it changed or reminded."""
-    changed = await orders.expire_overdue() + await orders.send_reminders()
+    changed = (
+        await orders.expire_overdue()
+        + await orders.settle_stranded_payments()
+        + await orders.send_reminders()
+    )
     if changed:
         wake_delivery()
     return changed

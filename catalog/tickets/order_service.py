@@ -9,6 +9,7 @@ order canceled) is refunded at once: nobody is charged without a ticket.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -22,6 +23,7 @@ from catalog.tickets import webhooks
 from catalog.tickets.delivery_tables import emails
 from catalog.tickets.entitlements import grants_access, revoked_uids
 from catalog.tickets.errors import (
+    BusyError,
     OrderStateError,
     PaymentFailedError,
     SoldOutError,
@@ -43,6 +45,7 @@ logger = logging.getLogger(__name__)
 # Called after a commit that took live access away: (event slug, uids of the tickets).
 Revoker = Callable[[str, list[str]], Awaitable[None]]
 REMIND_BEFORE = timedelta(days=2)
+SETTLE_AFTER = timedelta(minutes=1)
 _BATCH = 200
 
 
@@ -245,6 +248,29 @@ class OrderService:
         for order in expired:
             await self._after_release({**order, "status": OrderStatus.PENDING}, order)
         return len(expired)
+
+    async def settle_stranded_payments(self) -> int:
+        """Confirmed payments of orders that are not paid — a late settlement that met a busy
+        inventory or a crash — are settled again: the order is paid if it can still be had,
+        otherwise the money goes back. Only payments older than ``SETTLE_AFTER`` (one being
+        settled right now is left to its request). How many were settled."""
+        cutoff = self.clock() - SETTLE_AFTER
+        async with self.database.transaction() as session:
+            found = await session.execute(
+                select(payments.c.order_id, payments.c.id)
+                .join(orders, orders.c.id == payments.c.order_id)
+                .where(
+                    payments.c.state == "confirmed",
+                    orders.c.status.in_([OrderStatus.EXPIRED, OrderStatus.CANCELED]),
+                    payments.c.created_at < cutoff,
+                )
+                .limit(_BATCH)
+            )
+            stranded = [(order_id, payment_id) for order_id, payment_id in found]
+        for order_id, payment_id in stranded:
+            with contextlib.suppress(SoldOutError, OrderStateError, BusyError):
+                await self._settle_late(order_id, payment_id)
+        return len(stranded)
 
     async def send_reminders(self) -> int:
         """One payment reminder per pending order that expires within two days."""

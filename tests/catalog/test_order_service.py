@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -19,7 +20,7 @@ from catalog.tickets.order_notices import OrderNotices
 from catalog.tickets.order_service import OrderService
 from catalog.tickets.payments import providers
 from catalog.tickets.sale_orders import OrderDraft
-from catalog.tickets.tables import refunds, ticket_events
+from catalog.tickets.tables import payments, refunds, ticket_events
 from catalog.tickets.webhooks import create_webhook
 from core.database import Database
 from core.settings import ActorSettings
@@ -226,3 +227,31 @@ async def test_order_changes_call_the_organizers_webhooks(database: Database) ->
         calls = [(a, p) for a, p in rows if p.get("code") == order["code"]]
     assert [a for a, _ in calls] == ["order.placed", "order.paid"]
     assert calls[0][1]["event"] == order["event"].split("/", 1)[1]
+
+
+async def test_a_payment_stranded_on_an_expired_order_is_settled_later(database: Database) -> None:
+    shop, clock, revoked = await make_shop(database, 1), ManualClock(), Revocations()
+    async with order_service(database, clock, revoked) as (inventory, orders):
+        order = await buy(inventory, shop)
+        clock.advance(days=15)
+        await orders.expire_overdue()
+        # As if settling had met a busy inventory: money confirmed, order still expired.
+        async with database.transaction() as session:
+            await session.execute(
+                payments.insert().values(
+                    id=order["id"],
+                    order_id=order["id"],
+                    local_id=1,
+                    provider="test",
+                    state="confirmed",
+                    amount=Decimal("25.00"),
+                    info={},
+                    created_at=clock.now,
+                    payment_date=clock.now,
+                )
+            )
+        assert await orders.settle_stranded_payments() == 0  # too fresh: its request may run
+        clock.advance(minutes=2)
+        assert await orders.settle_stranded_payments() >= 1
+        settled = await orders.get(order["id"])
+    assert settled["status"] == "paid"
