@@ -144,7 +144,13 @@ class GroupCommit(Generic[W]):
                 self._idle.set()
 
     def _may_overlap(self, batch: list[W]) -> bool:
-        return self._overlap is not None and self._overlap(batch)
+        if self._overlap is None:
+            return False
+        try:
+            return self._overlap(batch)
+        except Exception:  # a bug in the predicate must not stop the write task: don't overlap
+            logger.exception("overlap check failed (%s)", self._name)
+            return False
 
     async def _write(
         self, batch: list[W], previous: asyncio.Task[bool] | None, written: asyncio.Future[None]
