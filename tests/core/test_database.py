@@ -15,6 +15,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
 
 import actors  # noqa: F401 - declares actor_fences
+import catalog.talk.tables  # declares the talk catalog's tables
 import catalog.tickets  # noqa: F401 - declares the tickets catalog's tables
 import live.tables  # noqa: F401 - declares the live core's tables
 from core.database import Base, Database, create_database
