@@ -1,0 +1,372 @@
+"""Submissions: the pretalx state machine (pure), and the service that creates submissions and
+speaker profiles, changes states with the check, and invites co-speakers. The caller owns the
+transaction (every function takes its session); no permissions are decided here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import and_, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from catalog.talk.errors import (
+    InvalidInvitationError,
+    InvalidTransitionError,
+    UnknownTalkObjectError,
+)
+from catalog.talk.tables import (
+    talk_schedules,
+    talk_slots,
+    talk_speakers,
+    talk_submission_speakers,
+    talk_submissions,
+)
+from core.ids import new_id, random_bytes
+
+
+class SubmissionState(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    CONFIRMED = "confirmed"
+    CANCELED = "canceled"
+    WITHDRAWN = "withdrawn"
+
+
+S = SubmissionState
+# pretalx's ``SubmissionStates.valid_next_states`` (1.x/2.x), plus draft → submitted. Withdrawing is
+# the speaker's way out before a decision; after acceptance a talk is canceled instead.
+# Withdrawn is final: a speaker who changes their mind submits anew.
+ALLOWED_TRANSITIONS: dict[SubmissionState, frozenset[SubmissionState]] = {
+    S.DRAFT: frozenset({S.SUBMITTED}),
+    S.SUBMITTED: frozenset({S.ACCEPTED, S.REJECTED, S.WITHDRAWN}),
+    S.REJECTED: frozenset({S.ACCEPTED, S.SUBMITTED}),
+    S.ACCEPTED: frozenset({S.CONFIRMED, S.CANCELED, S.REJECTED, S.SUBMITTED}),
+    S.CONFIRMED: frozenset({S.ACCEPTED, S.CANCELED}),
+    S.CANCELED: frozenset({S.ACCEPTED, S.CONFIRMED}),
+    S.WITHDRAWN: frozenset(),
+}
+# States whose submissions may hold slots in the work-in-progress schedule.
+ACCEPTED_STATES = frozenset({S.ACCEPTED, S.CONFIRMED})
+# Only confirmed talks appear in released schedules (pretalx: slot visibility tracks confirmed).
+PUBLIC_STATES = frozenset({S.CONFIRMED})
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ3456789"  # no 0, O, 1, I or 2 (read as Z)
+CODE_CHARS = 6
+
+
+def check_transition(current: SubmissionState, target: SubmissionState) -> None:
+    """Refuse a state change pretalx does not allow.
+
+    Raises:
+        InvalidTransitionError: ``target`` is not a next state of ``current`` (also when equal).
+    """
+    allowed = ALLOWED_TRANSITIONS[current]
+    if target not in allowed:
+        details: dict[str, Any] = {
+            "from": current.value,
+            "to": target.value,
+            "allowed": sorted(state.value for state in allowed),
+        }
+        raise InvalidTransitionError(None, **details)
+
+
+def public_code() -> str:
+    """A short uppercase code for submissions and speakers (31^6 ≈ 8.9e8 per event)."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_CHARS))
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    id: str
+    event_id: str
+    code: str
+    title: str
+    state: SubmissionState
+    submission_type_id: str
+    track_id: str | None
+    duration_minutes: int | None
+    updated_at: datetime
+
+
+def _submission(row: Any) -> Submission:
+    return Submission(
+        id=row.id,
+        event_id=row.event_id,
+        code=row.code,
+        title=row.title,
+        state=SubmissionState(row.state),
+        submission_type_id=row.submission_type_id,
+        track_id=row.track_id,
+        duration_minutes=row.duration_minutes,
+        updated_at=row.updated_at,
+    )
+
+
+async def get_submission(
+    session: AsyncSession, submission_id: str, *, for_update: bool = False
+) -> Submission:
+    """The submission, locked for this transaction with ``for_update`` (on PostgreSQL).
+
+    Raises:
+        UnknownTalkObjectError: no such submission.
+    """
+    query = select(talk_submissions).where(talk_submissions.c.id == submission_id)
+    if for_update:
+        query = query.with_for_update()
+    row = (await session.execute(query)).one_or_none()
+    if row is None:
+        raise UnknownTalkObjectError(kind="submission", id=submission_id)
+    return _submission(row)
+
+
+async def create_speaker(
+    session: AsyncSession,
+    event_id: str,
+    *,
+    email: str,
+    name: str,
+    now: datetime,
+    account_id: str | None = None,
+    biography: str = "",
+    avatar_url: str | None = None,
+) -> str:
+    """The id of the event's speaker profile with ``email``, created if there is none yet."""
+    email = email.strip().lower()
+    found = await session.scalar(
+        select(talk_speakers.c.id).where(
+            talk_speakers.c.event_id == event_id, talk_speakers.c.email == email
+        )
+    )
+    if found is not None:
+        if account_id is not None:
+            await session.execute(
+                update(talk_speakers)
+                .where(talk_speakers.c.id == found, talk_speakers.c.account_id.is_(None))
+                .values(account_id=account_id)
+            )
+        return str(found)
+    speaker_id = new_id()
+    await session.execute(
+        insert(talk_speakers).values(
+            id=speaker_id,
+            event_id=event_id,
+            code=public_code(),
+            account_id=account_id,
+            email=email,
+            name=name,
+            biography=biography,
+            avatar_url=avatar_url,
+            created_at=now,
+        )
+    )
+    return speaker_id
+
+
+async def create_submission(
+    session: AsyncSession,
+    event_id: str,
+    *,
+    speaker_id: str,
+    title: str,
+    submission_type_id: str,
+    now: datetime,
+    abstract: str = "",
+    description: str = "",
+    track_id: str | None = None,
+    language: str = "en",
+    duration_minutes: int | None = None,
+    do_not_record: bool = False,
+    draft: bool = False,
+) -> Submission:
+    """A new submission (``submitted``, or ``draft``) with its first speaker accepted."""
+    submission_id = new_id()
+    for attempt in range(5):
+        try:
+            async with session.begin_nested():
+                await session.execute(
+                    insert(talk_submissions).values(
+                        id=submission_id,
+                        event_id=event_id,
+                        code=public_code(),
+                        title=title,
+                        abstract=abstract,
+                        description=description,
+                        submission_type_id=submission_type_id,
+                        track_id=track_id,
+                        language=language,
+                        state=S.DRAFT if draft else S.SUBMITTED,
+                        duration_minutes=duration_minutes,
+                        do_not_record=do_not_record,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                )
+            break
+        except IntegrityError:  # the code was taken in this event; draw another
+            if attempt == 4:
+                raise
+    email = await session.scalar(
+        select(talk_speakers.c.email).where(talk_speakers.c.id == speaker_id)
+    )
+    if email is None:
+        raise UnknownTalkObjectError(kind="speaker", id=speaker_id)
+    await session.execute(
+        insert(talk_submission_speakers).values(
+            id=new_id(),
+            submission_id=submission_id,
+            speaker_id=speaker_id,
+            email=email,
+            state="accepted",
+            invited_at=now,
+            accepted_at=now,
+        )
+    )
+    return await get_submission(session, submission_id)
+
+
+async def change_state(
+    session: AsyncSession, submission_id: str, target: SubmissionState, *, now: datetime
+) -> Submission:
+    """Move the submission to ``target``; leaving the accepted states drops its slots from the
+    work-in-progress schedule (released versions keep theirs).
+
+    Raises:
+        UnknownTalkObjectError: no such submission.
+        InvalidTransitionError: pretalx does not allow this change.
+    """
+    current = await get_submission(session, submission_id, for_update=True)
+    check_transition(current.state, target)
+    await session.execute(
+        update(talk_submissions)
+        .where(talk_submissions.c.id == submission_id)
+        .values(state=target.value, updated_at=now)
+    )
+    if target not in ACCEPTED_STATES:
+        wip = select(talk_schedules.c.id).where(
+            talk_schedules.c.event_id == current.event_id, talk_schedules.c.version.is_(None)
+        )
+        await session.execute(
+            delete(talk_slots).where(
+                talk_slots.c.submission_id == submission_id,
+                talk_slots.c.schedule_id.in_(wip.scalar_subquery()),
+            )
+        )
+    return await get_submission(session, submission_id)
+
+
+async def invite_speaker(
+    session: AsyncSession, submission_id: str, *, email: str, now: datetime
+) -> str:
+    """Invite a co-speaker by email; returns the token to mail them (only its hash is kept).
+    Inviting the same address again replaces the open invitation's token."""
+    await get_submission(session, submission_id)
+    email = email.strip().lower()
+    token = random_bytes(24).hex()
+    existing = (
+        await session.execute(
+            select(talk_submission_speakers.c.id, talk_submission_speakers.c.state).where(
+                talk_submission_speakers.c.submission_id == submission_id,
+                talk_submission_speakers.c.email == email,
+            )
+        )
+    ).one_or_none()
+    if existing is None:
+        await session.execute(
+            insert(talk_submission_speakers).values(
+                id=new_id(),
+                submission_id=submission_id,
+                email=email,
+                state="invited",
+                invite_token_hash=token_hash(token),
+                invited_at=now,
+            )
+        )
+    elif existing.state == "invited":
+        await session.execute(
+            update(talk_submission_speakers)
+            .where(talk_submission_speakers.c.id == existing.id)
+            .values(invite_token_hash=token_hash(token), invited_at=now)
+        )
+    else:
+        msg = "This address is a speaker of the submission already"
+        raise InvalidInvitationError(msg)
+    return token
+
+
+async def accept_invitation(
+    session: AsyncSession,
+    token: str,
+    *,
+    name: str,
+    now: datetime,
+    account_id: str | None = None,
+) -> str:
+    """Accept an invitation: the invited address gets (or reuses) a speaker profile in the
+    event and becomes a speaker of the submission. Returns the speaker id.
+
+    Raises:
+        InvalidInvitationError: the token is unknown or was used.
+    """
+    invitation = (
+        await session.execute(
+            select(
+                talk_submission_speakers.c.id,
+                talk_submission_speakers.c.email,
+                talk_submissions.c.event_id,
+            )
+            .join(
+                talk_submissions,
+                talk_submissions.c.id == talk_submission_speakers.c.submission_id,
+            )
+            .where(
+                and_(
+                    talk_submission_speakers.c.invite_token_hash == token_hash(token),
+                    talk_submission_speakers.c.state == "invited",
+                )
+            )
+            .with_for_update(of=talk_submission_speakers)
+        )
+    ).one_or_none()
+    if invitation is None:
+        raise InvalidInvitationError
+    speaker_id = await create_speaker(
+        session,
+        invitation.event_id,
+        email=invitation.email,
+        name=name,
+        now=now,
+        account_id=account_id,
+    )
+    await session.execute(
+        update(talk_submission_speakers)
+        .where(talk_submission_speakers.c.id == invitation.id)
+        .values(state="accepted", speaker_id=speaker_id, invite_token_hash=None, accepted_at=now)
+    )
+    return speaker_id
+
+
+async def speaker_ids(session: AsyncSession, submission_id: str) -> list[str]:
+    """The speaker profiles of the submission (accepted co-speakers included, open invitations
+    not), oldest first."""
+    rows = await session.scalars(
+        select(talk_submission_speakers.c.speaker_id)
+        .where(
+            talk_submission_speakers.c.submission_id == submission_id,
+            talk_submission_speakers.c.state == "accepted",
+        )
+        .order_by(talk_submission_speakers.c.invited_at, talk_submission_speakers.c.id)
+    )
+    return [str(row) for row in rows]
