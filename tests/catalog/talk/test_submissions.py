@@ -4,6 +4,7 @@ by email and join with their token."""
 from __future__ import annotations
 
 import itertools
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -25,6 +26,7 @@ from core.database import Database
 from tests.catalog.talk.talk_rows import NOW, make_event, make_speaker, make_submission
 
 S = SubmissionState
+LATER = NOW + timedelta(minutes=5)
 POSTGRES = pytest.param("postgres", marks=pytest.mark.postgres)
 
 EXPECTED = {
@@ -126,7 +128,7 @@ async def test_an_invited_co_speaker_joins_with_the_token(database: Database) ->
         event_id = await make_event(session)
         first = await make_speaker(session, event_id)
         submission = await make_submission(session, event_id, speaker_id=first)
-        token = await invite_speaker(session, submission.id, email=" Co@Example.org", now=NOW)
+        token = await invite_speaker(session, submission.id, email=" Co@Example.org", now=LATER)
         assert await speaker_ids(session, submission.id) == [first]
         stored = await session.scalar(
             select(talk_submission_speakers.c.invite_token_hash).where(
