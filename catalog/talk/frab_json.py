@@ -17,6 +17,7 @@ from catalog.talk.schedule_model import (
     Link,
     Room,
     ScheduleSnapshot,
+    Speaker,
     Talk,
     Track,
     day_bounds,
@@ -94,32 +95,40 @@ def _track(track: Track) -> dict[str, Any]:
 def _days(snapshot: ScheduleSnapshot, days: list[date]) -> list[dict[str, Any]]:
     conf = snapshot.conference
     room_order = {room.id: n for n, room in enumerate(snapshot.rooms)}
-    rooms = snapshot.room_by_id()
+    lookup = _Lookup(snapshot)
     talks = sorted(snapshot.talks, key=lambda t: (room_order.get(t.room, len(room_order)), t.start))
+    by_day: dict[date, dict[str, list[dict[str, Any]]]] = {day: {} for day in days}
+    for talk in talks:
+        room_name = lookup.rooms[talk.room].name
+        events = by_day[schedule_day(conf, talk.start)].setdefault(room_name, [])
+        events.append(_event(conf, lookup, talk, room_name))
     result = []
     for index, day in enumerate(days, start=1):
         day_start, day_end = day_bounds(conf, day)
-        by_room: dict[str, list[dict[str, Any]]] = {}
-        for talk in talks:
-            if schedule_day(conf, talk.start) == day:
-                room_name = rooms[talk.room].name
-                by_room.setdefault(room_name, []).append(_event(snapshot, talk, room_name))
         result.append(
             {
                 "index": index,
                 "date": day.isoformat(),
                 "day_start": day_start.isoformat(),
                 "day_end": day_end.isoformat(),
-                "rooms": by_room,
+                "rooms": by_day[day],
             }
         )
     return result
 
 
-def _event(snapshot: ScheduleSnapshot, talk: Talk, room_name: str) -> dict[str, Any]:
-    conf = snapshot.conference
+class _Lookup:
+    """The snapshot's objects by id, built once per export."""
+
+    def __init__(self, snapshot: ScheduleSnapshot) -> None:
+        self.rooms = snapshot.room_by_id()
+        self.tracks = snapshot.track_by_id()
+        self.speakers = snapshot.speaker_by_code()
+
+
+def _event(conf: Conference, lookup: _Lookup, talk: Talk, room_name: str) -> dict[str, Any]:
     local_start = talk.start.astimezone(conf.tz)
-    track = snapshot.track_by_id().get(talk.track) if talk.track else None
+    track = lookup.tracks.get(talk.track) if talk.track else None
     event: dict[str, Any] = {"guid": str(talk.guid)}
     if CODE_PATTERN.match(talk.code):
         event["code"] = talk.code
@@ -141,15 +150,14 @@ def _event(snapshot: ScheduleSnapshot, talk: Talk, room_name: str) -> dict[str, 
         "description": talk.description,
         "recording_license": "",
         "do_not_record": talk.do_not_record,
-        "persons": [_person(snapshot, code) for code in talk.speakers],
+        "persons": [_person(lookup.speakers[code]) for code in talk.speakers],
         "links": [_link(link) for link in talk.links],
         "attachments": [],
     }
     return event
 
 
-def _person(snapshot: ScheduleSnapshot, code: str) -> dict[str, Any]:
-    speaker = snapshot.speaker_by_code()[code]
+def _person(speaker: Speaker) -> dict[str, Any]:
     # pretalx style only: frab's integer ``id`` too would match both oneOf branches of the schema.
     person: dict[str, Any] = {"name": speaker.name, "public_name": speaker.name}
     if CODE_PATTERN.match(speaker.code):

@@ -5,7 +5,7 @@ Pure: deterministic output for the same snapshot (``DTSTAMP`` is the release tim
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 
 from icalendar import Calendar, Event, vText
 
@@ -38,7 +38,7 @@ def _event(
     tz = snapshot.conference.tz
     event = Event()
     event.add("uid", f"{talk.guid}@eventyay")
-    event.add("dtstamp", stamp)
+    event.add("dtstamp", stamp.astimezone(UTC))  # RFC 5545: DTSTAMP is always UTC
     event.add("dtstart", talk.start.astimezone(tz))
     event.add("dtend", talk.end.astimezone(tz))
     summary = talk.title if not names else f"{talk.title} - {', '.join(names)}"

@@ -115,7 +115,25 @@ def test_import_keeps_instants_and_timezone_of_a_frab_export() -> None:
     assert opening.duration == timedelta(minutes=30)
     assert opening.room == "Curie"
     assert [snapshot.speaker_by_code()[c].name for c in opening.speakers] == ["jinxx", "smtw"]
+    # frab's "end" is the date the last night ends; the snapshot ends with the last day.
+    assert snapshot.conference.end == date(2019, 8, 25)
+    assert len(result.tolerated) == 3
     assert any("acronym 'Camp2019'" in note for note in result.tolerated)
+
+
+def test_import_places_events_without_a_date_by_day_and_day_change() -> None:
+    document = copy.deepcopy(load_example("example-pretalx-democon.json"))
+    morning, night = document["schedule"]["conference"]["days"][0]["rooms"]["Gray Room"][:2]
+    for event, start in ((morning, "09:00"), (night, "02:15")):
+        del event["date"]
+        event["start"] = start
+
+    talks = {t.id: t for t in import_frab_json(document).snapshot.talks}
+
+    utc = ZoneInfo("UTC")
+    assert talks[morning["id"]].start == datetime(2020, 12, 14, 9, 0, tzinfo=utc)
+    # Before the 04:00 day change: the night after the day's date.
+    assert talks[night["id"]].start == datetime(2020, 12, 15, 2, 15, tzinfo=utc)
 
 
 def test_import_refuses_the_invalid_example_naming_the_path() -> None:

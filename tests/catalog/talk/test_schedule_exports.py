@@ -83,6 +83,7 @@ def test_ical_export_has_one_event_per_talk_in_the_conference_timezone() -> None
         assert event.decoded("DTSTART") == talk.start
         assert event.decoded("DTEND") - event.decoded("DTSTART") == talk.duration
         assert str(event["LOCATION"]) == snapshot.room_by_id()[talk.room].name
+        assert event.decoded("DTSTAMP").utcoffset() == timedelta(0)
     after_switch = by_uid[f"{snapshot.talks[3].guid}@eventyay"].decoded("DTSTART")
     assert after_switch.utcoffset() == timedelta(hours=2)
     assert str(by_uid[f"{snapshot.talks[1].guid}@eventyay"]["SUMMARY"]) == (
