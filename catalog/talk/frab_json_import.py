@@ -54,6 +54,7 @@ def import_frab_json(document: str | bytes | Mapping[str, Any]) -> ImportResult:
     Raises ``ScheduleImportError`` naming the JSON path (``$.schedule.conference.days[0]...``) of
     the first value that cannot be used. Deviations that lose nothing (a non-matching acronym, a
     missing timezone or room list) are accepted and listed in ``ImportResult.tolerated``.
+    Room and track ids are their names; talks come sorted by start, then code.
     """
     if isinstance(document, str | bytes):
         try:

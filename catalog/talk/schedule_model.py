@@ -106,6 +106,9 @@ class Talk:
     url: str = ""
     links: tuple[Link, ...] = ()
 
+    def __post_init__(self) -> None:
+        _check_slot(f"talk {self.code!r}", self.start, self.duration)
+
     @property
     def end(self) -> datetime:
         return self.start + self.duration
@@ -117,6 +120,9 @@ class Break:
     start: datetime
     duration: timedelta
     title: str = "Break"
+
+    def __post_init__(self) -> None:
+        _check_slot(f"break in room {self.room!r}", self.start, self.duration)
 
     @property
     def end(self) -> datetime:
@@ -132,6 +138,19 @@ class ScheduleSnapshot:
     talks: tuple[Talk, ...] = ()
     breaks: tuple[Break, ...] = ()
 
+    def __post_init__(self) -> None:
+        rooms, tracks = self.room_by_id(), self.track_by_id()
+        speakers = self.speaker_by_code()
+        for talk in self.talks:
+            unknown = [code for code in talk.speakers if code not in speakers]
+            if talk.room not in rooms or (talk.track and talk.track not in tracks) or unknown:
+                msg = f"talk {talk.code!r} names a room, track or speaker not in the snapshot"
+                raise ValueError(msg)
+        for item in self.breaks:
+            if item.room not in rooms:
+                msg = f"break at {item.start.isoformat()} is in unknown room {item.room!r}"
+                raise ValueError(msg)
+
     def room_by_id(self) -> dict[str, Room]:
         return {room.id: room for room in self.rooms}
 
@@ -140,6 +159,15 @@ class ScheduleSnapshot:
 
     def speaker_by_code(self) -> dict[str, Speaker]:
         return {speaker.code: speaker for speaker in self.speakers}
+
+
+def _check_slot(what: str, start: datetime, duration: timedelta) -> None:
+    if start.tzinfo is None or start.utcoffset() is None:
+        msg = f"{what} starts at a naive datetime; snapshots hold aware ones"
+        raise ValueError(msg)
+    if duration < timedelta(0):
+        msg = f"{what} has a negative duration"
+        raise ValueError(msg)
 
 
 def schedule_day(conference: Conference, moment: datetime) -> date:
