@@ -16,8 +16,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog.talk.errors import InvalidVersionError, NotSchedulableError, UnknownTalkObjectError
+from catalog.talk.schedule_model import talk_guid
 from catalog.talk.submissions import ACCEPTED_STATES, PUBLIC_STATES, get_submission
 from catalog.talk.tables import (
+    talk_events,
     talk_rooms,
     talk_schedules,
     talk_slots,
@@ -27,14 +29,6 @@ from catalog.talk.tables import (
 from core.ids import new_id
 
 RESERVED_VERSIONS = frozenset({"wip", "latest"})
-# Fixed namespace: a talk's guid is uuid5(namespace, "<event id>:<submission code>"), the same in
-# every version (and on every installation with the same ids).
-TALK_NAMESPACE = uuid.UUID("6f6b5b8e-2f3c-5a51-9c1e-7a1c6e2a3d40")
-
-
-def talk_guid(event_id: str, code: str) -> str:
-    """The stable identity of a talk's slot across schedule versions."""
-    return str(uuid.uuid5(TALK_NAMESPACE, f"{event_id}:{code}"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,7 +178,11 @@ async def schedule_talk(
         )
     )
     schedule_id = await wip_schedule_id(session, submission.event_id, now=now)
-    guid = talk_guid(submission.event_id, submission.code)
+    # The export's guid (derived from the event slug and the code), so stored and exported agree.
+    slug = await session.scalar(
+        select(talk_events.c.slug).where(talk_events.c.id == submission.event_id)
+    )
+    guid = str(talk_guid(str(slug), submission.code))
     values = {
         "room_id": room_id,
         "starts_at": starts_at,

@@ -39,12 +39,16 @@ PATHS: dict[SubmissionState, tuple[SubmissionState, ...]] = {
 }
 
 
+def event_slug(event_id: str) -> str:
+    return f"org-{event_id[:8]}/{event_id}"
+
+
 async def make_event(session: AsyncSession, timezone: str = "Europe/Berlin") -> str:
     event_id = new_id()
     await session.execute(
         insert(talk_events).values(
             id=event_id,
-            slug=f"org-{event_id[:8]}/{event_id}",
+            slug=event_slug(event_id),
             name="TalkCon",
             timezone=timezone,
             created_at=NOW,

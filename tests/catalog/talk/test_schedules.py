@@ -10,6 +10,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from catalog.talk.errors import InvalidVersionError, NotSchedulableError, UnknownTalkObjectError
+from catalog.talk.schedule_model import talk_guid
 from catalog.talk.schedules import (
     add_break,
     get_version,
@@ -17,7 +18,6 @@ from catalog.talk.schedules import (
     released_versions,
     schedule_talk,
     slots,
-    talk_guid,
     unschedule_talk,
     wip_schedule_id,
 )
@@ -25,13 +25,24 @@ from catalog.talk.submissions import SubmissionState, change_state
 from catalog.talk.tables import talk_schedules
 from core.database import Database
 from core.ids import new_id
-from tests.catalog.talk.talk_rows import NOW, make_event, make_room, make_submission, make_type
+from tests.catalog.talk.talk_rows import (
+    NOW,
+    event_slug,
+    make_event,
+    make_room,
+    make_submission,
+    make_type,
+)
 
 S = SubmissionState
 POSTGRES = pytest.param("postgres", marks=pytest.mark.postgres)
 T10 = NOW + timedelta(hours=1)
 T11 = NOW + timedelta(hours=2)
 T12 = NOW + timedelta(hours=3)
+
+
+def guid(event_id: str, code: str) -> str:
+    return str(talk_guid(event_slug(event_id), code))
 
 
 @pytest.fixture(params=["sqlite", POSTGRES])
@@ -78,7 +89,7 @@ async def test_only_accepted_talks_are_scheduled_and_last_their_duration(
         T10,
         T10 + timedelta(minutes=45),
     )
-    assert slot.guid == talk_guid(event_id, accepted.code)
+    assert slot.guid == guid(event_id, accepted.code)
     assert refused.value.details == {"state": "submitted"}
 
 
@@ -135,7 +146,7 @@ async def test_release_copies_confirmed_talks_and_breaks_and_logs_changes(
         "new_talks": [
             {
                 "code": later.code,
-                "guid": talk_guid(event_id, later.code),
+                "guid": guid(event_id, later.code),
                 "room_id": lab,
                 "start": T11.isoformat(),
             }
@@ -143,7 +154,7 @@ async def test_release_copies_confirmed_talks_and_breaks_and_logs_changes(
         "canceled_talks": [
             {
                 "code": goes.code,
-                "guid": talk_guid(event_id, goes.code),
+                "guid": guid(event_id, goes.code),
                 "room_id": lab,
                 "start": T10.isoformat(),
             }
@@ -151,7 +162,7 @@ async def test_release_copies_confirmed_talks_and_breaks_and_logs_changes(
         "moved_talks": [
             {
                 "code": moves.code,
-                "guid": talk_guid(event_id, moves.code),
+                "guid": guid(event_id, moves.code),
                 "old_room_id": hall,
                 "new_room_id": lab,
                 "old_start": T11.isoformat(),
