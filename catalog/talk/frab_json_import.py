@@ -23,6 +23,7 @@ from catalog.talk.schedule_model import (
     Talk,
     Track,
     room_guid,
+    talk_guid,
 )
 from core.errors import ProtocolError
 
@@ -53,7 +54,7 @@ def import_frab_json(document: str | bytes | Mapping[str, Any]) -> ImportResult:
 
     Raises ``ScheduleImportError`` naming the JSON path (``$.schedule.conference.days[0]...``) of
     the first value that cannot be used. Deviations that lose nothing (a non-matching acronym, a
-    missing timezone or room list) are accepted and listed in ``ImportResult.tolerated``.
+    missing timezone or talk guid) are accepted and listed in ``ImportResult.tolerated``.
     Room and track ids are their names; talks come sorted by start, then code.
     """
     if isinstance(document, str | bytes):
@@ -200,7 +201,7 @@ class _Importer:
             Talk(
                 code=code,
                 id=talk_id,
-                guid=_uuid(raw.get("guid"), f"{path}.guid"),
+                guid=self._talk_guid(conf, code, raw, path),
                 title=_str(raw, "title", path),
                 room=room.id,
                 start=_event_start(conf, day, raw, path),
@@ -220,6 +221,14 @@ class _Importer:
                 ),
             )
         )
+
+    def _talk_guid(
+        self, conf: Conference, code: str, raw: Mapping[str, Any], path: str
+    ) -> uuid.UUID:
+        if raw.get("guid") is not None:
+            return _uuid(raw["guid"], f"{path}.guid")
+        self.tolerated.append(f"{path}.guid missing: derived from the event and code {code!r}")
+        return talk_guid(conf.slug, code)
 
     def _person(self, raw: Mapping[str, Any], path: str) -> str:
         code = _opt_str(raw, "code", path) or _opt_str(raw, "guid", path)

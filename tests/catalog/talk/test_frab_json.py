@@ -13,7 +13,7 @@ import pytest
 
 from catalog.talk.frab_json import export_frab_json
 from catalog.talk.frab_json_import import ScheduleImportError, import_frab_json
-from catalog.talk.schedule_model import schedule_days
+from catalog.talk.schedule_model import schedule_days, talk_guid
 from tests.catalog.talk.schedule_support import c3voc_validator, load_example, small_snapshot
 
 
@@ -189,6 +189,21 @@ def test_import_names_the_json_path_of_bad_input(how: str, path: str) -> None:
 
     assert caught.value.details["path"] == path
     assert str(caught.value).startswith(f"{path}: ")
+
+
+def test_import_derives_a_missing_talk_guid_from_event_and_code() -> None:
+    document = copy.deepcopy(load_example("example-pretalx-democon.json"))
+    event = document["schedule"]["conference"]["days"][0]["rooms"]["Tan Room"][0]
+    del event["guid"]
+
+    result = import_frab_json(document)
+
+    talk = next(t for t in result.snapshot.talks if t.id == event["id"])
+    assert talk.guid == talk_guid("democon", str(event["id"]))
+    assert result.tolerated == (
+        f'$.schedule.conference.days[0].rooms["Tan Room"][0].guid missing: derived from the '
+        f"event and code '{event['id']}'",
+    )
 
 
 def test_import_refuses_text_that_is_not_json() -> None:
