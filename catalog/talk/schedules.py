@@ -66,7 +66,7 @@ def _entry(slot: Slot) -> dict[str, Any]:
     }
 
 
-def changelog(previous: list[Slot] | None, current: list[Slot]) -> dict[str, Any]:
+def schedule_changelog(previous: list[Slot] | None, current: list[Slot]) -> dict[str, Any]:
     """pretalx's schedule diff of two released versions' talks (breaks are left out):
     ``new_talks`` (only in ``current``), ``canceled_talks`` (only in ``previous``) and
     ``moved_talks`` (room or start changed, with old and new). ``action`` is ``create`` for the
@@ -127,7 +127,7 @@ def _slot(row: Any) -> Slot:
     )
 
 
-async def slots(session: AsyncSession, schedule_id: str) -> list[Slot]:
+async def schedule_slots(session: AsyncSession, schedule_id: str) -> list[Slot]:
     """The slots of one schedule version, by start, room and guid (unscheduled ones last)."""
     rows = await session.execute(
         select(talk_slots, talk_submissions.c.code)
@@ -204,7 +204,7 @@ async def schedule_talk(
                 **values,
             )
         )
-    return next(s for s in await slots(session, schedule_id) if s.guid == guid)
+    return next(s for s in await schedule_slots(session, schedule_id) if s.guid == guid)
 
 
 async def unschedule_talk(session: AsyncSession, submission_id: str, *, now: datetime) -> None:
@@ -244,7 +244,7 @@ async def add_break(
             description=description,
         )
     )
-    return next(s for s in await slots(session, schedule_id) if s.id == slot_id)
+    return next(s for s in await schedule_slots(session, schedule_id) if s.id == slot_id)
 
 
 def _version(row: Any) -> ScheduleVersion:
@@ -298,7 +298,7 @@ async def _public_wip_slots(session: AsyncSession, schedule_id: str) -> list[Slo
     }
     return [
         slot
-        for slot in await slots(session, schedule_id)
+        for slot in await schedule_slots(session, schedule_id)
         if slot.starts_at is not None
         and (
             slot.submission_id is None
@@ -342,7 +342,9 @@ async def release(
     versions = await released_versions(session, event_id)
     previous = versions[0] if versions else None
     public = await _public_wip_slots(session, wip_id)
-    changes = changelog(None if previous is None else await slots(session, previous.id), public)
+    changes = schedule_changelog(
+        None if previous is None else await schedule_slots(session, previous.id), public
+    )
     # Release times strictly increase, so "latest" and "previous" are always defined.
     released_at = now
     if previous is not None and released_at <= previous.released_at:

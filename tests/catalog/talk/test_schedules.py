@@ -16,8 +16,8 @@ from catalog.talk.schedules import (
     get_version,
     release,
     released_versions,
+    schedule_slots,
     schedule_talk,
-    slots,
     unschedule_talk,
     wip_schedule_id,
 )
@@ -121,7 +121,7 @@ async def test_release_copies_confirmed_talks_and_breaks_and_logs_changes(
             now=NOW,
         )
         first = await release(session, event_id, "0.1", comment="first", now=NOW)
-        first_slots = await slots(session, first.id)
+        first_slots = await schedule_slots(session, first.id)
 
     # Accepted-but-unconfirmed "later" is in the WIP schedule only.
     assert sorted((s.code or s.description) for s in first_slots) == sorted(
@@ -138,8 +138,8 @@ async def test_release_copies_confirmed_talks_and_breaks_and_logs_changes(
         await change_state(session, goes.id, S.CANCELED, now=NOW)
         await change_state(session, later.id, S.CONFIRMED, now=NOW)
         second = await release(session, event_id, "0.2", comment="second", now=NOW)
-        second_slots = await slots(session, second.id)
-        first_again = await slots(session, first.id)
+        second_slots = await schedule_slots(session, second.id)
+        first_again = await schedule_slots(session, first.id)
 
     assert second.changelog == {
         "action": "update",
@@ -248,7 +248,7 @@ async def test_wip_is_never_a_readable_version_and_leaving_accepted_unschedules(
                 await get_version(session, event_id, name)
         await change_state(session, talk.id, S.REJECTED, now=NOW)
         await unschedule_talk(session, other.id, now=NOW)
-        left = await slots(session, wip)
+        left = await schedule_slots(session, wip)
         versions = await session.scalars(
             select(talk_schedules.c.version).where(talk_schedules.c.event_id == event_id)
         )
