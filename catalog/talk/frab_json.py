@@ -163,10 +163,18 @@ def _person(speaker: Speaker) -> dict[str, Any]:
     if CODE_PATTERN.match(speaker.code):
         person["code"] = speaker.code
     else:
-        person["guid"] = str(uuid.uuid5(uuid.NAMESPACE_URL, f"speaker:{speaker.code}"))
+        person["guid"] = str(_person_guid(speaker.code))
     person["avatar"] = speaker.avatar_url
     person["biography"] = speaker.biography
     return person
+
+
+def _person_guid(code: str) -> uuid.UUID:
+    # Imported frab persons may be known by guid only: give it back as it came.
+    try:
+        return uuid.UUID(code)
+    except ValueError:
+        return uuid.uuid5(uuid.NAMESPACE_URL, f"speaker:{code}")
 
 
 def _link(link: Link) -> dict[str, Any]:

@@ -246,3 +246,18 @@ def test_hand_built_snapshot_round_trips_except_breaks() -> None:
     again = import_frab_json(export_frab_json(snapshot)).snapshot
 
     assert again == replace(snapshot, breaks=())
+
+
+def test_persons_known_by_guid_only_keep_it_through_a_round_trip() -> None:
+    document = copy.deepcopy(load_example("example-frab-camp2019.json"))
+    person = document["schedule"]["conference"]["days"][0]["rooms"]["Curie"][0]["persons"][0]
+    del person["id"]
+    person["guid"] = "5d9cd64e-7bd4-4d0b-9f37-7b0d3b3e4a11"
+    first = import_frab_json(document).snapshot
+
+    exported = export_frab_json(first)
+    assert_valid(exported)
+    again = import_frab_json(exported).snapshot
+
+    assert again.speakers == first.speakers
+    assert first.speakers[0].code == "5d9cd64e-7bd4-4d0b-9f37-7b0d3b3e4a11"
