@@ -11,6 +11,7 @@ from live.gateway import LiveGateway
 from live.issuers import event_issuers, own_issuer
 from live.room_actor import RoomActor
 from live.services import LiveServices
+from live.timeline_actor import TimelineActor
 from live.user_service import UserService
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "LiveGateway",
     "LiveServices",
     "RoomActor",
+    "TimelineActor",
     "UserService",
     "demo_tokens",
     "event_issuers",

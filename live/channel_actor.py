@@ -11,11 +11,11 @@ from __future__ import annotations
 import asyncio
 import bisect
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from actors import Actor, Deferred, GroupCommit
-from core.clock import utc_now
+from core.clock import Clock, SystemClock, utc_now
 from core.database import Database
 from core.errors import DeniedError
 from live import chat_writes, topic_names
@@ -36,6 +36,7 @@ class ActorDeps:
     """What the composition root hands the live core's actors."""
 
     database: Database
+    clock: Clock = field(default_factory=SystemClock)
 
 
 class ChannelActor(Actor):

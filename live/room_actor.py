@@ -11,6 +11,7 @@ from typing import Any
 
 from actors import Actor
 from live import topic_names
+from live.timeline_actor import TimelineActor
 
 REACTIONS = ("👏", "❤️", "👍", "🤣", "😮")
 _COUNT_PUSH_S = 0.5
@@ -84,7 +85,9 @@ class RoomActor(Actor):
             self._publish("room.viewers", {"room": self.key, "viewers": count})
 
     async def sweep(self) -> None:
-        """Forget sockets of nodes that are gone (their clients reconnect elsewhere)."""
+        """Forget sockets of nodes that are gone (their clients reconnect elsewhere), and keep
+        the room's timeline active (after a failover it comes back within one sweep)."""
+        self.system.ref(TimelineActor, self.key).tell(TimelineActor.ensure)
         alive = set(await self.system.transport.live_nodes())
         for user_id in list(self.sockets):
             sockets = {ref for ref in self.sockets[user_id] if ref.split("/", 1)[0] in alive}

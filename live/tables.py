@@ -19,7 +19,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from core.database import Base
+from core.database import Base, UtcDateTime
 
 metadata = Base.metadata
 
@@ -183,4 +183,15 @@ audit_log = Table(
     Column("user_id", String(32), nullable=True),
     Column("type", String(64), nullable=False),
     Column("data", JSON, nullable=False),
+)
+
+# A room's timeline as the schedule last published it (``slots``: TimelineSlot wire forms);
+# ``version`` names the schedule version it came from.
+room_timelines = Table(
+    "room_timelines",
+    metadata,
+    Column("room_id", String(32), ForeignKey("rooms.id"), primary_key=True),
+    Column("slots", JSON, nullable=False),
+    Column("version", String(200), nullable=True),
+    Column("updated_at", UtcDateTime(), nullable=False),
 )

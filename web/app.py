@@ -25,6 +25,7 @@ from catalog.tickets import (
 )
 from catalog.tickets.demo import seed_demo_shop
 from catalog.tickets.order_jobs import running_order_jobs
+from core.clock import Clock, SystemClock
 from core.database import running_database
 from core.errors import EventyayError
 from core.gc_tuning import freeze_startup_objects
@@ -39,6 +40,7 @@ from live import (
     LiveGateway,
     LiveServices,
     RoomActor,
+    TimelineActor,
     UserService,
     demo_tokens,
     event_issuers,
@@ -54,11 +56,14 @@ from web.ticket_links import ShopLinks
 logger = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings, *, tune_gc: bool = False) -> Starlette:
+def create_app(
+    settings: Settings, *, tune_gc: bool = False, clock: Clock | None = None
+) -> Starlette:
     """The ASGI app of one node; services start and stop with its lifespan.
 
     ``tune_gc`` (set by ``eventyay run``) freezes the objects of start-up out of the garbage
-    collector's sight once the node is up; see ``core.gc_tuning``.
+    collector's sight once the node is up; see ``core.gc_tuning``. ``clock`` is the wall time
+    schedules follow (tests run a day in seconds with ``core.clock.ScaledClock``).
     """
     gateway = LiveGateway(settings.live)
 
@@ -76,9 +81,11 @@ def create_app(settings: Settings, *, tune_gc: bool = False) -> Starlette:
                 redis_url=settings.redis_url,
                 redis_settings=settings.redis,
                 database=database,
-                deps=NodeDeps(database, TicketDeps(database, on_sale=notices)),
+                deps=NodeDeps(
+                    database, TicketDeps(database, on_sale=notices), clock or SystemClock()
+                ),
             ) as actors:
-                actors.register(RoomActor, ChannelActor, InventoryActor)
+                actors.register(RoomActor, ChannelActor, TimelineActor, InventoryActor)
                 events = EventService(database)
                 if settings.live.seed_demo and await seed_demo(events):
                     await seed_demo_shop(database, DEMO_SLUG, "DemoCon")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from actors import ActorSystem
 from catalog.tickets import Deliverer, Inventory, OrderService, PaymentProvider, TicketDeps
+from core.clock import Clock, SystemClock
 from core.database import Database
 from core.settings import Settings
 from live import LiveServices
@@ -18,6 +19,7 @@ class NodeDeps:
 
     database: Database
     tickets: TicketDeps
+    clock: Clock = field(default_factory=SystemClock)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from live.errors import UnknownReactionError, UnknownRoomError
 from live.models import Room
 from live.permissions import Permission
 from live.room_actor import REACTIONS, RoomActor
+from live.timeline_actor import TimelineActor
 
 RoomId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
@@ -59,6 +60,8 @@ async def enter(ctx: HandlerContext, cmd: RoomPayload) -> dict[str, Any]:
     reply: dict[str, Any] = {"room": {"id": room.id, "viewers": viewers}}
     if may_see_viewers:
         reply["room"]["viewer_list"] = await actor.ask(RoomActor.viewers)
+    timeline = ctx.live.actors.ref(TimelineActor, room.id)
+    reply["schedule"] = await timeline.ask(TimelineActor.current)
     return reply
 
 

@@ -16,6 +16,7 @@ import socketio
 import uvicorn
 from starlette.applications import Starlette
 
+from core.clock import Clock
 from core.secrets import load_secret_key
 from core.settings import Settings
 from live import DEMO_SLUG, own_issuer
@@ -116,10 +117,10 @@ async def refusal(url: str, auth: Any) -> Any:
 
 
 @asynccontextmanager
-async def running_node(settings: Settings) -> AsyncIterator[LiveNode]:
-    """A node on a free port for the duration of the block."""
+async def running_node(settings: Settings, clock: Clock | None = None) -> AsyncIterator[LiveNode]:
+    """A node on a free port for the duration of the block (``clock``: its wall time)."""
     port = free_port()
-    app = create_app(settings)
+    app = create_app(settings, clock=clock)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     task = asyncio.create_task(server.serve())
     async with asyncio.timeout(10):
