@@ -4,6 +4,7 @@ Never imports ``live``, ``media`` or ``web``.
 """
 
 from catalog.talk.errors import (
+    CfpClosedError,
     InvalidInvitationError,
     InvalidScoreError,
     InvalidTransitionError,
@@ -45,6 +46,7 @@ from catalog.talk.schedule_model import (
 from catalog.talk.schedules import (
     ScheduleVersion,
     Slot,
+    SpeakerNotice,
     add_break,
     get_version,
     release,
@@ -52,6 +54,7 @@ from catalog.talk.schedules import (
     schedule_changelog,
     schedule_slots,
     schedule_talk,
+    speaker_notices,
     unschedule_talk,
     wip_schedule_id,
 )
@@ -61,6 +64,7 @@ from catalog.talk.submissions import (
     SubmissionState,
     accept_invitation,
     change_state,
+    check_cfp_open,
     check_transition,
     create_speaker,
     create_submission,
@@ -73,6 +77,7 @@ from catalog.talk.widget_json import export_widget_json
 __all__ = [
     "ALLOWED_TRANSITIONS",
     "Break",
+    "CfpClosedError",
     "Conference",
     "ImportResult",
     "InvalidInvitationError",
@@ -92,6 +97,7 @@ __all__ = [
     "ScheduleVersion",
     "Slot",
     "Speaker",
+    "SpeakerNotice",
     "Submission",
     "SubmissionState",
     "Talk",
@@ -101,6 +107,7 @@ __all__ = [
     "add_break",
     "change_state",
     "change_state_as_reviewer",
+    "check_cfp_open",
     "check_transition",
     "create_speaker",
     "create_submission",
@@ -124,6 +131,7 @@ __all__ = [
     "schedule_slots",
     "schedule_talk",
     "speaker_ids",
+    "speaker_notices",
     "submit_review",
     "talk_guid",
     "unschedule_talk",

@@ -74,3 +74,11 @@ class InvalidVersionError(ProtocolError):
     code = "talk.invalid_version"
     status = 409
     default_message = "This version name cannot be used for a release"
+
+
+class CfpClosedError(ProtocolError):
+    """The call for papers is not open, or its deadline (``details.deadline``) has passed."""
+
+    code = "talk.cfp_closed"
+    status = 409
+    default_message = "The call for papers is closed"

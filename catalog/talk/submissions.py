@@ -17,11 +17,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog.talk.errors import (
+    CfpClosedError,
     InvalidInvitationError,
     InvalidTransitionError,
     UnknownTalkObjectError,
 )
 from catalog.talk.tables import (
+    talk_cfps,
     talk_schedules,
     talk_slots,
     talk_speakers,
@@ -113,6 +115,26 @@ def _submission(row: Any) -> Submission:
         duration_minutes=row.duration_minutes,
         updated_at=row.updated_at,
     )
+
+
+async def check_cfp_open(session: AsyncSession, event_id: str, now: datetime) -> None:
+    """Refuse speakers' submissions (creating a non-draft, or submitting a draft) unless the
+    event's CfP is open and before its deadline; organizers' own entries skip this check.
+
+    Raises:
+        CfpClosedError: no CfP, not open, or past the deadline.
+    """
+    row = (
+        await session.execute(select(talk_cfps).where(talk_cfps.c.event_id == event_id))
+    ).one_or_none()
+    if row is None or not row.is_open:
+        raise CfpClosedError(deadline=None if row is None else _iso(row.deadline))
+    if row.deadline is not None and now >= row.deadline:
+        raise CfpClosedError(deadline=_iso(row.deadline))
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
 
 
 async def get_submission(

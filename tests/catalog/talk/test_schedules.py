@@ -18,10 +18,16 @@ from catalog.talk.schedules import (
     released_versions,
     schedule_slots,
     schedule_talk,
+    speaker_notices,
     unschedule_talk,
     wip_schedule_id,
 )
-from catalog.talk.submissions import SubmissionState, change_state
+from catalog.talk.submissions import (
+    SubmissionState,
+    accept_invitation,
+    change_state,
+    invite_speaker,
+)
 from catalog.talk.tables import talk_schedules
 from core.database import Database
 from core.ids import new_id
@@ -254,3 +260,39 @@ async def test_wip_is_never_a_readable_version_and_leaving_accepted_unschedules(
         )
     assert left == []
     assert list(versions) == [None]
+
+
+async def test_a_release_names_each_speaker_of_a_changed_talk(database: Database) -> None:
+    async with database.transaction() as session:
+        event_id = await make_event(session)
+        hall = await make_room(session, event_id, "Hall")
+        moved = await make_submission(session, event_id, S.CONFIRMED)
+        canceled = await make_submission(session, event_id, S.CONFIRMED)
+        token = await invite_speaker(session, moved.id, email="co@example.org", now=NOW)
+        await accept_invitation(session, token, name="Co", now=NOW)
+        await invite_speaker(session, moved.id, email="pending@example.org", now=NOW)
+        await schedule_talk(session, moved.id, room_id=hall, starts_at=T10, now=NOW)
+        await schedule_talk(session, canceled.id, room_id=hall, starts_at=T11, now=NOW)
+        first = await release(session, event_id, "1", comment="", now=NOW)
+        assert {(n.code, n.change) for n in await speaker_notices(session, event_id, first)} == {
+            (moved.code, "new"),
+            (canceled.code, "new"),
+        }
+        await schedule_talk(session, moved.id, room_id=hall, starts_at=T12, now=NOW)
+        await change_state(session, canceled.id, S.CANCELED, now=NOW)
+        second = await release(session, event_id, "2", comment="", now=NOW)
+        notices = await speaker_notices(session, event_id, second)
+    by_talk = sorted((n.code, n.change, n.email == "co@example.org") for n in notices)
+    # The invited-but-not-joined address is not told; the co-speaker who joined is.
+    assert by_talk == sorted(
+        [
+            (moved.code, "moved", False),
+            (moved.code, "moved", True),
+            (canceled.code, "canceled", False),
+        ]
+    )
+    moved_notice = next(n for n in notices if n.change == "moved")
+    assert (moved_notice.entry["old_start"], moved_notice.entry["new_start"]) == (
+        T10.isoformat(),
+        T12.isoformat(),
+    )

@@ -4,24 +4,25 @@ by email and join with their token."""
 from __future__ import annotations
 
 import itertools
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
-from catalog.talk.errors import InvalidInvitationError, InvalidTransitionError
+from catalog.talk.errors import CfpClosedError, InvalidInvitationError, InvalidTransitionError
 from catalog.talk.submissions import (
     ALLOWED_TRANSITIONS,
     CODE_ALPHABET,
     SubmissionState,
     accept_invitation,
     change_state,
+    check_cfp_open,
     check_transition,
     get_submission,
     invite_speaker,
     speaker_ids,
 )
-from catalog.talk.tables import talk_speakers, talk_submission_speakers
+from catalog.talk.tables import talk_cfps, talk_speakers, talk_submission_speakers
 from core.database import Database
 from tests.catalog.talk.talk_rows import NOW, make_event, make_speaker, make_submission
 
@@ -132,7 +133,8 @@ async def test_an_invited_co_speaker_joins_with_the_token(database: Database) ->
         assert await speaker_ids(session, submission.id) == [first]
         stored = await session.scalar(
             select(talk_submission_speakers.c.invite_token_hash).where(
-                talk_submission_speakers.c.email == "co@example.org"
+                talk_submission_speakers.c.email == "co@example.org",
+                talk_submission_speakers.c.submission_id == submission.id,
             )
         )
         assert stored is not None
@@ -184,3 +186,32 @@ async def test_a_speaker_of_two_submissions_keeps_one_profile(database: Database
         a = await accept_invitation(session, first, name="Co", now=NOW)
         b = await accept_invitation(session, second, name="Co", now=NOW)
     assert a == b
+
+
+@pytest.mark.parametrize(
+    ("is_open", "deadline", "refused"),
+    [
+        (None, None, True),  # no CfP row at all
+        (False, None, True),
+        (True, None, False),
+        (True, NOW + timedelta(seconds=1), False),
+        (True, NOW, True),
+    ],
+)
+async def test_the_cfp_takes_submissions_while_open_and_before_its_deadline(
+    database: Database, is_open: bool | None, deadline: datetime | None, refused: bool
+) -> None:
+    async with database.transaction() as session:
+        event_id = await make_event(session)
+        if is_open is not None:
+            await session.execute(
+                insert(talk_cfps).values(event_id=event_id, is_open=is_open, deadline=deadline)
+            )
+        if refused:
+            with pytest.raises(CfpClosedError) as caught:
+                await check_cfp_open(session, event_id, NOW)
+            assert caught.value.details == {
+                "deadline": None if deadline is None else deadline.isoformat()
+            }
+        else:
+            await check_cfp_open(session, event_id, NOW)
