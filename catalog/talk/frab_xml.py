@@ -1,6 +1,8 @@
-"""frab ``schedule.xml`` export, element for element what pretalx's template writes.
+"""frab ``schedule.xml`` export within the c3voc XSD (``validator/xsd/schedule.xml.xsd``).
 
-Built from the ``schedule.json`` document so both always agree; ElementTree does the escaping.
+Built from the ``schedule.json`` document so both always agree; ElementTree does the escaping. The
+XSD allows no extra attributes, so pretalx's room ``guid``, event ``code`` and conference ``track``
+elements are left out (schedule.json carries them), and a person ``id`` only when it is a number.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from catalog.talk.schedule_model import ScheduleSnapshot
 
 # XML 1.0 cannot carry these at all, not even as character references.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+_HTTP = re.compile(r"^https?://")
 
 _EVENT_FIELDS = (
     "room",
@@ -48,8 +52,7 @@ def export_frab_xml(snapshot: ScheduleSnapshot, *, generator_version: str = "") 
             end=day["day_end"],
         )
         for room_name, events in day["rooms"].items():
-            guid = _room_guid(conference, room_name)
-            room_el = ET.SubElement(day_el, "room", name=_clean(room_name), guid=guid)
+            room_el = ET.SubElement(day_el, "room", name=_clean(room_name))
             for event in events:
                 _event(room_el, event)
     ET.indent(root)
@@ -65,29 +68,20 @@ def _conference(root: ET.Element, schedule: dict[str, Any], conference: dict[str
     _text(conf_el, "end", conference["end"])
     _text(conf_el, "days", str(conference["daysCount"]))
     _text(conf_el, "timeslot_duration", conference["timeslot_duration"])
-    _text(conf_el, "base_url", schedule.get("base_url", ""))
+    if _HTTP.match(schedule.get("base_url", "")):
+        _text(conf_el, "base_url", schedule["base_url"])
     _text(conf_el, "time_zone_name", conference["time_zone_name"])
-    for track in conference["tracks"]:
-        ET.SubElement(
-            conf_el, "track", name=_clean(track["name"]), color=_clean(track.get("color", ""))
-        )
-
-
-def _room_guid(conference: dict[str, Any], room_name: str) -> str:
-    return next(str(room["guid"]) for room in conference["rooms"] if room["name"] == room_name)
 
 
 def _event(room_el: ET.Element, event: dict[str, Any]) -> None:
-    attributes = {"guid": event["guid"], "id": str(event["id"])}
-    if "code" in event:
-        attributes["code"] = event["code"]
-    event_el = ET.SubElement(room_el, "event", attributes)
+    event_el = ET.SubElement(room_el, "event", guid=event["guid"], id=str(event["id"]))
     for name in _EVENT_FIELDS:
         _text(event_el, name, event[name] or "")
     persons_el = ET.SubElement(event_el, "persons")
     for person in event["persons"]:
-        person_id = person.get("code") or person.get("guid", "")
-        _text(persons_el, "person", person["name"], id=person_id)
+        code = person.get("code", "")
+        numeric = {"id": code} if code.isdigit() and int(code) > 0 else {}
+        _text(persons_el, "person", person["name"], **numeric)
     _text(event_el, "language", event["language"] or "")
     _text(event_el, "description", event["description"] or "")
     recording = ET.SubElement(event_el, "recording")
@@ -97,7 +91,8 @@ def _event(room_el: ET.Element, event: dict[str, Any]) -> None:
     for link in event["links"]:
         _text(links_el, "link", link.get("title", ""), href=link["url"])
     ET.SubElement(event_el, "attachments")
-    _text(event_el, "url", event["url"])
+    if _HTTP.match(event["url"]):
+        _text(event_el, "url", event["url"])
 
 
 def _text(parent: ET.Element, tag: str, text: str, **attributes: str) -> ET.Element:
