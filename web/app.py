@@ -47,7 +47,7 @@ from live import (
     seed_demo,
 )
 from live.ticket_access import revoke_tickets
-from web import health, pages, shop
+from web import health, pages, schedule_exports, shop
 from web.api import api_routes
 from web.errors import platform_error
 from web.services import NodeDeps, Services, TicketServices
@@ -128,7 +128,14 @@ def create_app(
 
     return Starlette(
         debug=settings.debug,
-        routes=[*health.routes, *pages.routes, *shop.routes, *api_routes()],
+        # The schedule exports' paths start with any organizer slug: they come last.
+        routes=[
+            *health.routes,
+            *pages.routes,
+            *shop.routes,
+            *api_routes(),
+            *schedule_exports.routes,
+        ],
         middleware=[Middleware(gateway.route)],
         lifespan=lifespan,
         exception_handlers={
