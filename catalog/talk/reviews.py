@@ -17,7 +17,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import delete, insert, or_, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog.talk.errors import InvalidScoreError, OwnSubmissionError, PhaseDeniedError
@@ -179,40 +181,44 @@ async def submit_review(
     if reviewer_id in await _speaker_accounts(session, submission_id):
         raise OwnSubmissionError
     score = await _score_review(session, submission.event_id, scores)
-    review_id = await session.scalar(
-        select(talk_reviews.c.id).where(
-            talk_reviews.c.submission_id == submission_id,
-            talk_reviews.c.reviewer_id == reviewer_id,
-        )
-    )
-    if review_id is None:
-        review_id = new_id()
-        await session.execute(
-            insert(talk_reviews).values(
-                id=review_id,
-                submission_id=submission_id,
-                reviewer_id=reviewer_id,
-                text=text,
-                score=score,
-                created_at=now,
-                updated_at=now,
-            )
-        )
-    else:
-        await session.execute(
-            update(talk_reviews)
-            .where(talk_reviews.c.id == review_id)
-            .values(text=text, score=score, updated_at=now)
-        )
-        await session.execute(
-            delete(talk_review_scores).where(talk_review_scores.c.review_id == review_id)
-        )
+    review_id = await _store_review(session, submission_id, reviewer_id, text, score, now)
     if scores:
         await session.execute(
             insert(talk_review_scores),
             [{"review_id": review_id, "category_id": c, "value": v} for c, v in scores.items()],
         )
     return Review(str(review_id), submission_id, reviewer_id, text, score, dict(scores))
+
+
+async def _store_review(
+    session: AsyncSession,
+    submission_id: str,
+    reviewer_id: str,
+    text: str,
+    score: Decimal | None,
+    now: datetime,
+) -> str:
+    """Insert the review, or replace the reviewer's earlier one, in one upsert: concurrent
+    reviews by one reviewer meet at the unique constraint and the later writer wins."""
+    upsert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = upsert(talk_reviews).values(
+        id=new_id(),
+        submission_id=submission_id,
+        reviewer_id=reviewer_id,
+        text=text,
+        score=score,
+        created_at=now,
+        updated_at=now,
+    )
+    upserted = statement.on_conflict_do_update(
+        index_elements=["submission_id", "reviewer_id"],
+        set_={"text": text, "score": score, "updated_at": now},
+    ).returning(talk_reviews.c.id)
+    review_id = str(await session.scalar(upserted))
+    await session.execute(
+        delete(talk_review_scores).where(talk_review_scores.c.review_id == review_id)
+    )
+    return review_id
 
 
 async def _reviews(session: AsyncSession, *conditions: Any) -> list[Review]:

@@ -3,6 +3,7 @@ aggregate scores rank submissions (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from decimal import Decimal
 
@@ -189,3 +190,29 @@ async def test_scores_outside_the_range_or_category_are_refused(database: Databa
             )
     assert too_high.value.details == {"category_id": content, "min": 0, "max": 3}
     assert unknown.value.details == {"category_id": foreign}
+
+
+async def test_concurrent_reviews_by_one_reviewer_leave_one_review(database: Database) -> None:
+    async with database.transaction() as session:
+        event_id = await make_event(session)
+        await make_phase(session, event_id)
+        content = await make_category(session, event_id, "1")
+        submission = await make_submission(session, event_id)
+
+    async def review(value: int) -> None:
+        async with database.transaction() as session:
+            await submit_review(
+                session,
+                submission.id,
+                reviewer_id="r1",
+                scores={content: value},
+                text=str(value),
+                now=NOW,
+            )
+
+    await asyncio.gather(*(review(value) for value in (1, 2, 3)))
+    async with database.transaction() as session:
+        reviews = await visible_reviews(session, submission.id, reviewer_id="r1", now=NOW)
+    assert len(reviews) == 1
+    assert reviews[0].scores == {content: int(reviews[0].text)}
+    assert reviews[0].score == Decimal(reviews[0].text)
