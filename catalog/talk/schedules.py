@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog.talk.errors import InvalidVersionError, NotSchedulableError, UnknownTalkObjectError
@@ -114,17 +115,16 @@ async def wip_schedule_id(session: AsyncSession, event_id: str, *, now: datetime
     found = await session.scalar(query)
     if found is not None:
         return str(found)
-    schedule_id = new_id()
-    try:
-        async with session.begin_nested():
-            await session.execute(
-                insert(talk_schedules).values(
-                    id=schedule_id, event_id=event_id, comment="", created_at=now
-                )
-            )
-    except IntegrityError:  # made by a concurrent transaction: there is only ever one
-        return str(await session.scalar(query))
-    return schedule_id
+    # Concurrent first uses meet at the partial unique index; the loser reads the winner's row.
+    upsert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    await session.execute(
+        upsert(talk_schedules)
+        .values(id=new_id(), event_id=event_id, comment="", created_at=now)
+        .on_conflict_do_nothing(
+            index_elements=["event_id"], index_where=talk_schedules.c.version.is_(None)
+        )
+    )
+    return str(await session.scalar(query))
 
 
 def _slot(row: Any) -> Slot:

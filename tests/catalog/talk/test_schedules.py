@@ -3,6 +3,7 @@ with stable guids and a changelog of new, moved and canceled talks (SQLite and P
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -296,3 +297,15 @@ async def test_a_release_names_each_speaker_of_a_changed_talk(database: Database
         T10.isoformat(),
         T12.isoformat(),
     )
+
+
+async def test_concurrent_first_uses_make_one_wip_schedule(database: Database) -> None:
+    async with database.transaction() as session:
+        event_id = await make_event(session)
+
+    async def wip() -> str:
+        async with database.transaction() as session:
+            return await wip_schedule_id(session, event_id, now=NOW)
+
+    found = await asyncio.gather(*(wip() for _ in range(4)))
+    assert len(set(found)) == 1
