@@ -46,7 +46,6 @@ from catalog.talk.schedule_model import (
 from catalog.talk.schedules import (
     ScheduleVersion,
     Slot,
-    SpeakerNotice,
     add_break,
     get_version,
     release,
@@ -54,10 +53,10 @@ from catalog.talk.schedules import (
     schedule_changelog,
     schedule_slots,
     schedule_talk,
-    speaker_notices,
     unschedule_talk,
     wip_schedule_id,
 )
+from catalog.talk.speaker_notices import SpeakerNotice, speaker_notices
 from catalog.talk.submissions import (
     ALLOWED_TRANSITIONS,
     Submission,

@@ -24,8 +24,6 @@ from catalog.talk.tables import (
     talk_rooms,
     talk_schedules,
     talk_slots,
-    talk_speakers,
-    talk_submission_speakers,
     talk_submission_types,
     talk_submissions,
 )
@@ -44,17 +42,6 @@ class Slot:
     starts_at: datetime | None
     ends_at: datetime | None
     description: str
-
-
-@dataclass(frozen=True, slots=True)
-class SpeakerNotice:
-    """One speaker to tell about one talk of theirs that a release added, moved or canceled."""
-
-    email: str
-    name: str
-    code: str
-    change: str  # new, moved or canceled
-    entry: dict[str, Any]  # the talk's changelog entry
 
 
 @dataclass(frozen=True, slots=True)
@@ -392,43 +379,3 @@ async def release(
             ],
         )
     return ScheduleVersion(schedule_id, event_id, version, released_at, comment, changes)
-
-
-async def speaker_notices(
-    session: AsyncSession, event_id: str, version: ScheduleVersion
-) -> list[SpeakerNotice]:
-    """The notices a release's changelog calls for: every accepted speaker of each new, moved
-    or canceled talk (the mailer decides the words; nothing is sent here)."""
-    changed = [
-        (kind, entry)
-        for kind, key in (
-            ("new", "new_talks"),
-            ("moved", "moved_talks"),
-            ("canceled", "canceled_talks"),
-        )
-        for entry in version.changelog.get(key, [])
-    ]
-    codes = {entry["code"] for _, entry in changed}
-    speakers: dict[str, list[tuple[str, str]]] = {}
-    if codes:
-        rows = await session.execute(
-            select(talk_submissions.c.code, talk_speakers.c.email, talk_speakers.c.name)
-            .join(
-                talk_submission_speakers,
-                talk_submission_speakers.c.submission_id == talk_submissions.c.id,
-            )
-            .join(talk_speakers, talk_speakers.c.id == talk_submission_speakers.c.speaker_id)
-            .where(
-                talk_submissions.c.event_id == event_id,
-                talk_submissions.c.code.in_(codes),
-                talk_submission_speakers.c.state == "accepted",
-            )
-            .order_by(talk_speakers.c.email)
-        )
-        for row in rows:
-            speakers.setdefault(row.code, []).append((row.email, row.name))
-    return [
-        SpeakerNotice(email, name, entry["code"], kind, entry)
-        for kind, entry in changed
-        for email, name in speakers.get(entry["code"], [])
-    ]

@@ -19,10 +19,10 @@ from catalog.talk.schedules import (
     released_versions,
     schedule_slots,
     schedule_talk,
-    speaker_notices,
     unschedule_talk,
     wip_schedule_id,
 )
+from catalog.talk.speaker_notices import speaker_notices
 from catalog.talk.submissions import (
     SubmissionState,
     accept_invitation,
@@ -275,14 +275,16 @@ async def test_a_release_names_each_speaker_of_a_changed_talk(database: Database
         await schedule_talk(session, moved.id, room_id=hall, starts_at=T10, now=NOW)
         await schedule_talk(session, canceled.id, room_id=hall, starts_at=T11, now=NOW)
         first = await release(session, event_id, "1", comment="", now=NOW)
-        assert {(n.code, n.change) for n in await speaker_notices(session, event_id, first)} == {
+        assert {
+            (n.code, n.change) for n in await speaker_notices(session, event_id, first.changelog)
+        } == {
             (moved.code, "new"),
             (canceled.code, "new"),
         }
         await schedule_talk(session, moved.id, room_id=hall, starts_at=T12, now=NOW)
         await change_state(session, canceled.id, S.CANCELED, now=NOW)
         second = await release(session, event_id, "2", comment="", now=NOW)
-        notices = await speaker_notices(session, event_id, second)
+        notices = await speaker_notices(session, event_id, second.changelog)
     by_talk = sorted((n.code, n.change, n.email == "co@example.org") for n in notices)
     # The invited-but-not-joined address is not told; the co-speaker who joined is.
     assert by_talk == sorted(
