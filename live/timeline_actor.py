@@ -4,7 +4,9 @@ timeline is published, and answers ``room.enter`` with the same view.
 
 Time comes from the injected clock (``deps.clock``), so a test can run a whole day in seconds.
 The timeline is durable (``room_timelines``); a new owner after a failover reloads it when the
-room's actor pings it (every sweep while the room has viewers) or anyone asks.
+room's actor pings it (every sweep while the room has viewers) or anyone asks. Each ping also
+rereads the stored timeline, so one written by another process (``eventyay schedule import`` on
+an embedded node) reaches the room within a sweep.
 """
 
 from __future__ import annotations
@@ -13,13 +15,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from actors import Actor
 from core.clock import Clock
 from live import topic_names
 from live.tables import room_timelines
 from live.timeline import Timeline
+from live.timeline_store import save_timeline
 
 _BOUNDARY = "boundary"
 
@@ -35,14 +37,8 @@ class TimelineActor(Actor):
         self.version: str | None = None
         self.timeline = Timeline()
         self.due: datetime | None = None  # the boundary the timer waits for
-        async with self.deps.database.transaction() as session:
-            row = (
-                await session.execute(
-                    select(room_timelines).where(room_timelines.c.room_id == self.key)
-                )
-            ).first()
-        if row is not None:
-            self.timeline, self.version = Timeline.from_wire(row.slots), row.version
+        self.stored_at: datetime | None = None
+        await self._reload()
         self._arm()
 
     async def publish(self, slots: list[dict[str, Any]], version: str | None) -> dict[str, Any]:
@@ -51,18 +47,8 @@ class TimelineActor(Actor):
         timeline = Timeline.from_wire(slots)
         now = self.clock.now()
         async with self.fenced_transaction() as session:
-            dialect = self.deps.database.dialect
-            insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-            statement = insert(room_timelines).values(
-                room_id=self.key, slots=timeline.wire(), version=version, updated_at=now
-            )
-            await session.execute(
-                statement.on_conflict_do_update(
-                    index_elements=[room_timelines.c.room_id],
-                    set_={"slots": statement.excluded.slots, "version": version, "updated_at": now},
-                )
-            )
-        self.timeline, self.version = timeline, version
+            await save_timeline(session, self.key, timeline, version, now)
+        self.timeline, self.version, self.stored_at = timeline, version, now
         return self._push()
 
     async def current(self) -> dict[str, Any]:
@@ -77,7 +63,24 @@ class TimelineActor(Actor):
         self._push()
 
     async def ensure(self) -> None:
-        """Nothing but being active: the room's actor pings so timers survive a failover."""
+        """The room's actor pings while it has viewers: being active keeps the timers going
+        after a failover, and a timeline stored by another process is taken up."""
+        if await self._reload():
+            self._push()
+
+    async def _reload(self) -> bool:
+        """Read the stored timeline; whether it differs from the one held."""
+        async with self.deps.database.transaction() as session:
+            row = (
+                await session.execute(
+                    select(room_timelines).where(room_timelines.c.room_id == self.key)
+                )
+            ).first()
+        if row is None or row.updated_at == self.stored_at:
+            return False
+        self.timeline, self.version = Timeline.from_wire(row.slots), row.version
+        self.stored_at = row.updated_at
+        return True
 
     def _push(self) -> dict[str, Any]:
         view = self.timeline.view(self.key, self.clock.now())

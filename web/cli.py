@@ -19,6 +19,7 @@ from core.migrate import current_revision, head_revision, migrate
 from core.settings import Settings, load_settings
 from web.api_token_command import add_api_token_arguments, api_token_command
 from web.app import create_app
+from web.schedule_command import add_schedule_arguments, schedule_command
 from web.token_command import add_token_arguments, token_command
 
 
@@ -33,6 +34,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     add_api_token_arguments(
         commands.add_parser("api-token", help="print a new REST API token of an organizer")
     )
+    add_schedule_arguments(commands.add_parser("schedule", help="import a talk schedule"))
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
@@ -46,6 +48,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(token_command(settings, args))
     if args.command == "api-token":
         return asyncio.run(api_token_command(settings, args))
+    if args.command == "schedule":
+        return asyncio.run(schedule_command(settings, args))
     return _run(settings, args.host, args.port)
 
 

@@ -37,7 +37,8 @@ async def test_releasing_a_schedule_pushes_now_and_next_to_the_mapped_room(tmp_p
             )
             version = await release(session, event_id, "v1", comment="", now=now)
 
-        assert await publish_room_timelines(node.services, version.id, version.version) == 1
+        published = await publish_room_timelines(node.services, version.id, version.version)
+        assert published == 1
         pushed = await client.push("room.schedule")
         assert pushed["now"] is None
         assert pushed["next"]["title"] == "Opening keynote"
