@@ -27,6 +27,7 @@ def _timeline_slot(slot: RoomSlot) -> TimelineSlot:
         kind=slot.kind,
         speakers=slot.speakers,
         track=slot.track,
+        stream=slot.stream,
     )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,6 +34,7 @@ class RoomSlot:
     kind: str  # talk or break
     speakers: tuple[str, ...]
     track: str | None
+    stream: dict[str, Any] | None = None
 
 
 async def room_timelines(session: AsyncSession, schedule_id: str) -> dict[str, list[RoomSlot]]:
@@ -56,6 +58,7 @@ async def room_timelines(session: AsyncSession, schedule_id: str) -> dict[str, l
             talk_slots.c.starts_at,
             talk_slots.c.ends_at,
             talk_slots.c.description,
+            talk_slots.c.stream,
             talk_submissions.c.id.label("submission_id"),
             talk_submissions.c.title,
             talk_tracks.c.name.label("track"),
@@ -83,6 +86,7 @@ async def room_timelines(session: AsyncSession, schedule_id: str) -> dict[str, l
                 kind="talk" if talk else "break",
                 speakers=speakers.get(row.submission_id, ()) if talk else (),
                 track=row.track,
+                stream=row.stream,
             )
         )
     return timelines

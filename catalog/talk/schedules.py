@@ -42,6 +42,7 @@ class Slot:
     starts_at: datetime | None
     ends_at: datetime | None
     description: str
+    stream: dict[str, Any] | None = None  # the slot's own stream, if it overrides the room's
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +125,7 @@ def _slot(row: Any) -> Slot:
         starts_at=row.starts_at,
         ends_at=row.ends_at,
         description=row.description,
+        stream=row.stream,
     )
 
 
@@ -205,6 +207,29 @@ async def schedule_talk(
             )
         )
     return next(s for s in await schedule_slots(session, schedule_id) if s.guid == guid)
+
+
+async def set_slot_stream(
+    session: AsyncSession, submission_id: str, stream: dict[str, Any] | None, *, now: datetime
+) -> None:
+    """Give a scheduled talk its own stream (``None``: the room's again), from the next release.
+
+    Raises:
+        UnknownTalkObjectError: the talk is not in the work-in-progress schedule.
+    """
+    event_id = await session.scalar(
+        select(talk_submissions.c.event_id).where(talk_submissions.c.id == submission_id)
+    )
+    if event_id is None:
+        raise UnknownTalkObjectError(kind="submission", id=submission_id)
+    wip_id = await wip_schedule_id(session, str(event_id), now=now)
+    changed = await session.execute(
+        update(talk_slots)
+        .where(talk_slots.c.schedule_id == wip_id, talk_slots.c.submission_id == submission_id)
+        .values(stream=stream)
+    )
+    if changed.rowcount == 0:  # type: ignore[attr-defined]
+        raise UnknownTalkObjectError(kind="scheduled talk", id=submission_id)
 
 
 async def unschedule_talk(session: AsyncSession, submission_id: str, *, now: datetime) -> None:
@@ -374,6 +399,7 @@ async def release(
                     "starts_at": slot.starts_at,
                     "ends_at": slot.ends_at,
                     "description": slot.description,
+                    "stream": slot.stream,
                 }
                 for slot in public
             ],

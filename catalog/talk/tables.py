@@ -259,5 +259,7 @@ talk_slots = Table(
     _at("starts_at", nullable=True),
     _at("ends_at", nullable=True),
     Column("description", Text, nullable=False),
+    # A different stream for this slot (e.g. {"hls_url": ...}); None: the room's own.
+    Column("stream", JSON, nullable=True),
     UniqueConstraint("schedule_id", "guid", name="uq_talk_slots_schedule_guid"),
 )

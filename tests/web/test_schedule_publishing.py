@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import update
 
-from catalog.talk.schedules import release, schedule_talk
+from catalog.talk.schedules import release, schedule_talk, set_slot_stream
 from catalog.talk.submissions import SubmissionState
 from catalog.talk.tables import talk_rooms
 from core.clock import utc_now
@@ -15,6 +15,8 @@ from tests.catalog.talk.talk_rows import make_event, make_room, make_submission
 from tests.conftest import make_settings
 from tests.live.conftest import FAST_COMMANDS, running_node
 from web.schedule_publishing import publish_room_timelines
+
+KEYNOTE_STREAM = "https://cdn.example.org/keynote/index.m3u8"
 
 
 async def test_releasing_a_schedule_pushes_now_and_next_to_the_mapped_room(tmp_path: Path) -> None:
@@ -35,6 +37,7 @@ async def test_releasing_a_schedule_pushes_now_and_next_to_the_mapped_room(tmp_p
             await schedule_talk(
                 session, talk.id, room_id=room_id, starts_at=now + timedelta(hours=1), now=now
             )
+            await set_slot_stream(session, talk.id, {"hls_url": KEYNOTE_STREAM}, now=now)
             version = await release(session, event_id, "v1", comment="", now=now)
 
         published = await publish_room_timelines(node.services, version.id, version.version)
@@ -43,5 +46,6 @@ async def test_releasing_a_schedule_pushes_now_and_next_to_the_mapped_room(tmp_p
         assert pushed["now"] is None
         assert pushed["next"]["title"] == "Opening keynote"
         assert pushed["next"]["speakers"] == ["Jane Doe"]
+        assert pushed["next"]["stream"] == {"hls_url": KEYNOTE_STREAM}
         entered = await client.call("room.enter", {"room": stage})
         assert entered["data"]["schedule"]["next"]["id"] == pushed["next"]["id"]

@@ -1,4 +1,4 @@
-"""Room timelines: what a published schedule runs in each live room.
+"""Room timelines: what a published schedule runs in each live room; a talk slot's own stream.
 
 Revision ID: 0008
 Revises: 0007
@@ -21,7 +21,11 @@ def upgrade() -> None:
         sa.Column("version", sa.String(200), nullable=True),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     )
+    with op.batch_alter_table("talk_slots") as table:
+        table.add_column(sa.Column("stream", sa.JSON(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("talk_slots") as table:
+        table.drop_column("stream")
     op.drop_table("room_timelines")
