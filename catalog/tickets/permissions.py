@@ -26,6 +26,10 @@ class Permission(StrEnum):
     VOUCHERS_CHANGE = "vouchers.change"
     CHECKIN = "checkin"
     TEAMS_CHANGE = "teams.change"
+    SUBMISSIONS_VIEW = "submissions.view"
+    SUBMISSIONS_CHANGE = "submissions.change"
+    REVIEWS_VIEW = "reviews.view"
+    SCHEDULE_CHANGE = "schedule.change"
 
 
 ALL_PERMISSIONS = frozenset(Permission)

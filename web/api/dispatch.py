@@ -9,11 +9,12 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.exc import IntegrityError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from catalog.talk.tables import talk_events
 from catalog.tickets.api_tokens import token_principal
 from catalog.tickets.permissions import Permission, Principal, require
 from catalog.tickets.tables import organizers, ticket_events
@@ -89,7 +90,7 @@ async def _respond(
         async with database.transaction() as session:
             call = ApiCall(request, session, principal, utc_now(), body, query, page)
             if principal is not None:
-                await _enter_scope(call, principal, endpoint.permission)
+                await _enter_scope(call, principal, endpoint.permission, talk=endpoint.talk)
             result = await endpoint.handler(call)
     except IntegrityError:
         return await api_error_response(request, ConflictError())
@@ -138,8 +139,11 @@ def _field_errors(exc: ValidationError, where: str) -> list[dict[str, str]]:
     ]
 
 
-async def _enter_scope(call: ApiCall, principal: Principal, permission: Permission | None) -> None:
-    """Resolve ``{organizer}`` and ``{event}`` of the path and check the endpoint's permission.
+async def _enter_scope(
+    call: ApiCall, principal: Principal, permission: Permission | None, *, talk: bool = False
+) -> None:
+    """Resolve ``{organizer}`` and ``{event}`` of the path (the talk event for ``talk``) and check
+    the endpoint's permission.
 
     An organizer the principal has no team in is as unknown as one that does not exist.
     """
@@ -158,20 +162,29 @@ async def _enter_scope(call: ApiCall, principal: Principal, permission: Permissi
         raise NotFoundError(msg, organizer=organizer_slug)
     call.organizer_ref = OrganizerRef(row.id, row.slug, row.name)
     event_slug = call.request.path_params.get("event")
+    scope_event_id: str | None = None
     if event_slug is not None:
-        event_id = (
-            await call.session.execute(
-                select(ticket_events.c.id).where(
-                    ticket_events.c.slug == f"{organizer_slug}/{event_slug}",
-                    ticket_events.c.organizer_id == row.id,
-                )
-            )
-        ).scalar_one_or_none()
+        event_id = await _event_id(call, ticket_events, f"{organizer_slug}/{event_slug}", row.id)
+        scope_event_id = event_id
+        if talk:
+            # A team limited to some events reaches a talk event through the ticket event of the
+            # same slug; without one, only teams on all events do.
+            scope_event_id = event_id or f"talk:{event_slug}"
+            event_id = await _event_id(call, talk_events, f"{organizer_slug}/{event_slug}", None)
         if event_id is None:
             msg = "No such event"
             raise NotFoundError(msg, event=event_slug)
         call.event_ref = EventRef(event_id, row.id, event_slug)
-    require(principal, permission, row.id, None if call.event_ref is None else call.event_ref.id)
+    require(principal, permission, row.id, scope_event_id)
+
+
+async def _event_id(call: ApiCall, table: Table, slug: str, organizer_id: str | None) -> str | None:
+    """The id of the event of ``table`` with the full ``slug`` (of ``organizer_id`` when given)."""
+    statement = select(table.c.id).where(table.c.slug == slug)
+    if organizer_id is not None:
+        statement = statement.where(table.c.organizer_id == organizer_id)
+    found = (await call.session.execute(statement)).scalar_one_or_none()
+    return None if found is None else str(found)
 
 
 def _render(endpoint: Endpoint, request: Request, page: PageQuery, result: object) -> Response:

@@ -27,7 +27,8 @@ Handler = Callable[["ApiCall"], Awaitable[Any]]
 class Endpoint:
     """One operation. ``path`` is below ``/api/v1``; ``{organizer}`` and ``{event}`` in it are
     resolved (and access checked) before the handler runs. ``permission`` None on an organizer or
-    event path means any team access to it. A ``paginated`` handler returns a ``Page``."""
+    event path means any team access to it. A ``paginated`` handler returns a ``Page``. A
+    ``talk`` endpoint's ``{event}`` is the talk event of that slug, not the ticket event."""
 
     method: str
     path: str
@@ -41,6 +42,7 @@ class Endpoint:
     paginated: bool = False
     status: int = 200
     auth: bool = True
+    talk: bool = False
 
     @property
     def full_path(self) -> str:
@@ -86,6 +88,7 @@ class ApiRegistry:
         paginated: bool = False,
         status: int = 200,
         auth: bool = True,
+        talk: bool = False,
     ) -> Callable[[Handler], Handler]:
         """Decorator form of ``add``."""
 
@@ -104,6 +107,7 @@ class ApiRegistry:
                     paginated=paginated,
                     status=status,
                     auth=auth,
+                    talk=talk,
                 )
             )
             return handler
