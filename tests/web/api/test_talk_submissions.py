@@ -3,11 +3,15 @@ organizers' state changes through the catalog's state machine, and the talk even
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import insert, update
 
 from catalog.talk.submissions import SubmissionState
 from catalog.talk.tables import talk_submissions
 from catalog.tickets.permissions import Permission
+from catalog.tickets.tables import ticket_events
+from catalog.tickets.teams import organizer_id_by_slug
+from core.clock import utc_now
+from core.ids import new_id
 from tests.catalog.talk.talk_rows import make_submission, make_track, make_type
 from tests.web.api.api_client import ApiClient
 from tests.web.api.talk_event import TalkEvent
@@ -131,3 +135,31 @@ async def test_the_talk_scope_needs_a_talk_event_and_the_permissions(api: ApiCli
     }
     assert no_reviews["error"]["details"]["permission"] == "reviews.view"
     assert anonymous.status_code == 401
+
+
+async def test_a_team_on_some_events_reaches_the_talk_event_of_its_ticket_event(
+    api: ApiClient,
+) -> None:
+    talk = await TalkEvent.make(api)
+    async with api.database.transaction() as session:
+        organizer_id = await organizer_id_by_slug(session, talk.org)
+        ticket_event_id, other_id = new_id(), new_id()
+        for event_id, slug in ((ticket_event_id, talk.event), (other_id, "other")):
+            await session.execute(
+                insert(ticket_events).values(
+                    id=event_id, organizer_id=organizer_id, slug=f"{talk.org}/{slug}",
+                    name="Conf", currency="EUR", created_at=utc_now(),
+                )
+            )  # fmt: skip
+    on_event = await api.token(
+        talk.org, [Permission.SUBMISSIONS_VIEW], all_events=False, event_ids=[ticket_event_id]
+    )
+    elsewhere = await api.token(
+        talk.org, [Permission.SUBMISSIONS_VIEW], all_events=False, event_ids=[other_id]
+    )
+
+    seen = await talk.call("GET", "submissions/", 200, headers=on_event)
+    denied = await talk.call("GET", "submissions/", 403, headers=elsewhere)
+
+    assert seen["count"] == 0
+    assert denied["error"]["details"]["permission"] == "submissions.view"
