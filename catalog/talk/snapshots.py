@@ -83,11 +83,7 @@ async def released_snapshot(
                 talk_submission_types,
                 talk_submission_types.c.id == talk_submissions.c.submission_type_id,
             )
-            .where(
-                talk_slots.c.schedule_id == schedule.id,
-                talk_slots.c.room_id.is_not(None),
-                talk_slots.c.starts_at.is_not(None),
-            )
+            .where(talk_slots.c.schedule_id == schedule.id, talk_slots.c.starts_at.is_not(None))
             .order_by(talk_slots.c.starts_at)
         )
     )
@@ -120,9 +116,11 @@ def _snapshot(
     for slot in slots:
         duration = (slot.ends_at or slot.starts_at) - slot.starts_at
         if slot.submission_id is None:
-            breaks.append(
-                Break(slot.room_id, slot.starts_at, duration, slot.description or "Break")
-            )
+            # A break without a room is a break in every room.
+            for room_id in [slot.room_id] if slot.room_id else [r.id for r in rooms]:
+                breaks.append(Break(room_id, slot.starts_at, duration, slot.description or "Break"))
+            continue
+        if slot.room_id is None:
             continue
         guid = uuid.UUID(slot.guid)
         talks.append(

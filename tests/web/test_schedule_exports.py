@@ -9,7 +9,7 @@ from pathlib import Path
 
 import icalendar
 
-from catalog.talk.schedules import release, schedule_talk
+from catalog.talk.schedules import add_break, release, schedule_talk
 from catalog.talk.submissions import SubmissionState
 from core.clock import utc_now
 from core.database import Database
@@ -70,3 +70,28 @@ async def test_released_schedules_are_exported_in_every_format(tmp_path: Path) -
     assert widget.json()["version"] == "v1"
     assert cached.status_code == 304
     assert unknown.status_code == 404
+
+
+async def test_a_break_for_all_rooms_is_in_every_room(tmp_path: Path) -> None:
+    app = create_app(embedded_settings(tmp_path))
+    async with running_client(app) as client:
+        database = app.state.services.database
+        slug, event_id = await talk_event(database)
+        now = utc_now()
+        async with database.transaction() as session:
+            await make_room(session, event_id, "Side room")
+            await add_break(
+                session,
+                event_id,
+                room_id=None,
+                starts_at=now + timedelta(days=1, hours=2),
+                ends_at=now + timedelta(days=1, hours=3),
+                description="Lunch",
+                now=now,
+            )
+            await release(session, event_id, "v1", comment="", now=now)
+        widget = (await client.get(f"/{slug}/schedule/widget.json")).json()
+
+    lunches = [item for item in widget["talks"] if item.get("title") == "Lunch"]
+    assert len(lunches) == 2
+    assert {item["room"] for item in lunches} == {room["id"] for room in widget["rooms"]}
