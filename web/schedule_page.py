@@ -7,11 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from functools import cache
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
@@ -30,8 +29,8 @@ from catalog.talk.snapshots import LATEST, released_snapshot
 from catalog.talk.tables import talk_events, talk_rooms
 from core.clock import utc_now
 from web.services import Services
+from web.templating import page_environment
 
-TEMPLATE_DIR = Path(__file__).parent / "templates"
 EXPORTS = ("schedule.json", "schedule.xml", "schedule.ics")
 _HEADERS = {"Cache-Control": "public, max-age=60", "X-Content-Type-Options": "nosniff"}
 
@@ -118,16 +117,7 @@ async def live_rooms(session: AsyncSession, event_slug: str) -> set[str]:
 
 @cache
 def environment() -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATE_DIR),
-        autoescape=select_autoescape(["html"]),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["hm"] = clock_time
-    env.filters["day_label"] = day_label
-    return env
+    return page_environment({"hm": clock_time, "day_label": day_label})
 
 
 def clock_time(moment: datetime, tz: tzinfo) -> str:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment
 from starlette.responses import HTMLResponse
 
-TEMPLATE_DIR = Path(__file__).parent.parent / "templates"
+from web.templating import page_environment
 
 # Shop pages hold order secrets in their URLs: never send them on as a referrer, never cache.
 _HEADERS = {
@@ -23,15 +22,7 @@ _HEADERS = {
 
 @cache
 def environment() -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATE_DIR),
-        autoescape=select_autoescape(["html"]),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["when"] = format_time
-    return env
+    return page_environment({"when": format_time})
 
 
 def format_time(value: str | datetime | None) -> str:
