@@ -130,7 +130,7 @@ async def test_front_lists_products_with_prices_addons_and_availability(shop: Sh
     fields = FormFields(page)
     assert len(fields.named("qty:")) == 3
     cookie = response.headers["set-cookie"]
-    assert cookie.startswith("shop_csrf=")
+    assert cookie.startswith("csrf=")
     assert "HttpOnly" in cookie
     assert "Path=/shop/demo/democon/" in cookie
     assert "SameSite=lax" in cookie

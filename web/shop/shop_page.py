@@ -9,7 +9,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from web.shop.csrf import FIELD, csrf_ticket, csrf_valid
+from web.csrf import FIELD, csrf_ticket, csrf_valid
 from web.shop.rendering import error_page, render
 from web.shop.shop_event import ShopEvent
 

@@ -1,6 +1,7 @@
-"""CSRF protection of the shop's forms: a signed double-submit token.
+"""CSRF protection of the server-rendered forms (shop, call for papers, speaker and reviewer
+pages): a signed double-submit token.
 
-A random value lives in an HttpOnly cookie scoped to the event's shop; every form carries an
+A random value lives in an HttpOnly cookie scoped to the page's path; every form carries an
 HMAC of it under a key derived from the installation's secret. A forged cross-site form has
 neither, and a cookie planted by a sibling host is useless without the matching signature.
 """
@@ -18,7 +19,7 @@ from starlette.responses import Response
 
 from core.secrets import load_secret_key
 
-COOKIE = "shop_csrf"
+COOKIE = "csrf"
 FIELD = "csrf_token"
 _VALUE_CHARS = 32
 
@@ -47,11 +48,11 @@ class CsrfTicket:
 async def csrf_key(request: Request) -> bytes:
     """The signing key, derived once per app from the installation's secret key."""
     state = request.app.state
-    key: bytes | None = getattr(state, "shop_csrf_key", None)
+    key: bytes | None = getattr(state, "csrf_key", None)
     if key is None:
         secret = await asyncio.to_thread(load_secret_key, state.services.settings)
-        key = hmac.new(secret.encode(), b"eventyay-shop-csrf", hashlib.sha256).digest()
-        state.shop_csrf_key = key
+        key = hmac.new(secret.encode(), b"eventyay-csrf", hashlib.sha256).digest()
+        state.csrf_key = key
     return key
 
 
