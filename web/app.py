@@ -47,7 +47,7 @@ from live import (
     seed_demo,
 )
 from live.ticket_access import revoke_tickets
-from web import health, pages, schedule_exports, schedule_page, shop
+from web import health, pages, schedule_exports, schedule_page, shop, talk_pages
 from web.api import api_routes
 from web.errors import platform_error
 from web.services import NodeDeps, Services, TicketServices
@@ -134,6 +134,7 @@ def create_app(
             *pages.routes,
             *shop.routes,
             *api_routes(),
+            *talk_pages.routes,
             *schedule_page.routes,
             *schedule_exports.routes,
         ],
