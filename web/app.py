@@ -72,6 +72,7 @@ def create_app(
         secret_key = await asyncio.to_thread(load_secret_key, settings)
         links = ShopLinks(public_url(settings), secret_key)
         offered = providers(test_payments=settings.tickets.test_payments)
+        wall_clock = clock or SystemClock()
         notices = OrderNotices(links, offered)
         async with running_database(settings.database_url, settings.db) as database:
             await prepare_schema(database, settings.db.auto_migrate)
@@ -81,9 +82,7 @@ def create_app(
                 redis_url=settings.redis_url,
                 redis_settings=settings.redis,
                 database=database,
-                deps=NodeDeps(
-                    database, TicketDeps(database, on_sale=notices), clock or SystemClock()
-                ),
+                deps=NodeDeps(database, TicketDeps(database, on_sale=notices), wall_clock),
             ) as actors:
                 actors.register(RoomActor, ChannelActor, TimelineActor, InventoryActor)
                 events = EventService(database)
@@ -118,7 +117,9 @@ def create_app(
                         ),
                     ):
                         tickets = TicketServices(inventory, orders, offered, links, deliverer)
-                        app.state.services = Services(settings, database, actors, live, tickets)
+                        app.state.services = Services(
+                            settings, database, actors, live, tickets, wall_clock
+                        )
                         if tune_gc:
                             freeze_startup_objects()
                         yield

@@ -27,7 +27,6 @@ from catalog.talk.schedule_model import (
 )
 from catalog.talk.snapshots import LATEST, released_snapshot
 from catalog.talk.tables import talk_events, talk_rooms
-from core.clock import utc_now
 from web.services import Services
 from web.templating import page_environment
 
@@ -149,7 +148,7 @@ async def schedule_page(request: Request) -> Response:
     exports = {
         name: f"/{slug}/{name}" if version == LATEST else f"{base}/{name}" for name in EXPORTS
     }
-    now = utc_now()
+    now = services.clock.now()
     context = {
         "snapshot": snapshot,
         "conference": snapshot.conference,

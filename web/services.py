@@ -42,3 +42,4 @@ class Services:
     actors: ActorSystem
     live: LiveServices
     tickets: TicketServices
+    clock: Clock = field(default_factory=SystemClock)  # the wall time schedules follow

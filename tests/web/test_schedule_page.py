@@ -14,7 +14,7 @@ from catalog.talk.schedule_model import Conference, schedule_day
 from catalog.talk.schedules import add_break, release, schedule_talk
 from catalog.talk.submissions import SubmissionState
 from catalog.talk.tables import talk_rooms, talk_speakers, talk_submissions
-from core.clock import utc_now
+from core.clock import ScaledClock, utc_now
 from core.database import Database
 from tests.catalog.talk.talk_rows import (
     event_slug,
@@ -149,6 +149,26 @@ async def test_the_running_talk_and_the_current_time_are_marked_now(tmp_path: Pa
         html,
         re.DOTALL,
     )
+
+
+async def test_now_follows_the_injected_clock(tmp_path: Path) -> None:
+    """A node started on a clock a day and an hour ahead marks tomorrow's lunch as running,
+    not today's opening talk."""
+    now = utc_now()
+    ahead = ScaledClock(now + timedelta(days=1, hours=1, minutes=30), factor=1.0)
+    app = create_app(embedded_settings(tmp_path), clock=ahead)
+    async with running_client(app) as client:
+        database = app.state.services.database
+        event = await talk_event(database, now)
+        await released(database, event, "v1")
+        html = (await client.get(f"/{event.slug}/schedule/")).text
+
+    assert articles(html) == {
+        "Opening": "talk",
+        "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; Co": "talk",
+        "Lunch": "break running",
+    }
+    assert html.count('<tr class="now-line" id="now">') == 1
 
 
 async def test_live_rooms_and_exports_are_linked(tmp_path: Path) -> None:
