@@ -82,14 +82,24 @@ class Timeline:
         moments = [m for slot in self.slots for m in (slot.start, slot.end) if m > at]
         return min(moments, default=None)
 
-    def view(self, room_id: str, at: datetime) -> dict[str, Any]:
-        """The ``room.schedule`` payload: ``{room, now, next}``."""
+    def view(
+        self, room_id: str, at: datetime, room_stream: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """The ``room.schedule`` payload: ``{room, now, next, stream}``; ``stream`` is what the
+        room shows at ``at`` (the running slot's override, else ``room_stream``)."""
         running, following = self.now_and_next(at)
+        stream = self.stream(at, room_stream)
         return {
             "room": room_id,
             "now": None if running is None else running.wire(),
             "next": None if following is None else following.wire(),
+            "stream": None if stream is None else dict(stream),
         }
+
+    def running_session(self, at: datetime) -> str | None:
+        """The id of the talk running at ``at`` (breaks are no session), else None."""
+        running, _ = self.now_and_next(at)
+        return running.id if running is not None and running.kind == "talk" else None
 
     def stream(self, at: datetime, default: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
         """The stream to show at ``at``: the running slot's override, else the room's own."""

@@ -1,6 +1,8 @@
-"""``TimelineActor``: one live room's schedule — what runs now and next. It pushes
-``room.schedule {room, now, next}`` to the room at every slot boundary and at once when a new
-timeline is published, and answers ``room.enter`` with the same view.
+"""``TimelineActor``: one live room's schedule — what runs now and next, the stream the room
+shows (a slot's override, else the room's own ``livestream.native`` stream) and the running
+session. It pushes ``room.schedule {room, now, next, stream}`` to the room at every slot boundary
+and at once when a new timeline is published, and answers ``room.enter`` with the same view; the
+room's other modules ask ``running_session`` to key their data by session.
 
 Time comes from the injected clock (``deps.clock``), so a test can run a whole day in seconds.
 The timeline is durable (``room_timelines``); a new owner after a failover reloads it when the
@@ -19,7 +21,7 @@ from sqlalchemy import select
 from actors import Actor
 from core.clock import Clock
 from live import topic_names
-from live.tables import room_timelines
+from live.tables import room_timelines, rooms
 from live.timeline import Timeline
 from live.timeline_store import save_timeline
 
@@ -38,6 +40,7 @@ class TimelineActor(Actor):
         self.timeline = Timeline()
         self.due: datetime | None = None  # the boundary the timer waits for
         self.stored_at: datetime | None = None
+        self.room_stream: dict[str, Any] | None = None
         await self._reload()
         self._arm()
 
@@ -52,8 +55,13 @@ class TimelineActor(Actor):
         return self._push()
 
     async def current(self) -> dict[str, Any]:
-        """``{room, now, next}`` at this moment."""
-        return self.timeline.view(self.key, self.clock.now())
+        """``{room, now, next, stream}`` at this moment."""
+        return self.timeline.view(self.key, self.clock.now(), self.room_stream)
+
+    async def running_session(self) -> str | None:
+        """The id of the talk running in the room now (stable across schedule versions), or
+        None between talks and during breaks."""
+        return self.timeline.running_session(self.clock.now())
 
     async def boundary(self) -> None:
         """A slot started or ended: tell the room (a timer that fired early waits on)."""
@@ -69,21 +77,26 @@ class TimelineActor(Actor):
             self._push()
 
     async def _reload(self) -> bool:
-        """Read the stored timeline; whether it differs from the one held."""
+        """Read the stored timeline and the room's own stream; whether either differs from
+        what is held."""
         async with self.deps.database.transaction() as session:
             row = (
                 await session.execute(
                     select(room_timelines).where(room_timelines.c.room_id == self.key)
                 )
             ).first()
+            modules = await session.scalar(select(rooms.c.modules).where(rooms.c.id == self.key))
+        room_stream = _livestream(modules)
+        changed = room_stream != self.room_stream
+        self.room_stream = room_stream
         if row is None or row.updated_at == self.stored_at:
-            return False
+            return changed
         self.timeline, self.version = Timeline.from_wire(row.slots), row.version
         self.stored_at = row.updated_at
         return True
 
     def _push(self) -> dict[str, Any]:
-        view = self.timeline.view(self.key, self.clock.now())
+        view = self.timeline.view(self.key, self.clock.now(), self.room_stream)
         self.system.topics.publish(topic_names.room(self.key), ["room.schedule", view])
         self._arm()
         return view
@@ -95,3 +108,12 @@ class TimelineActor(Actor):
             self.timers.cancel(_BOUNDARY)
         else:
             self.timers.start(_BOUNDARY, self.clock.seconds_until(change), TimelineActor.boundary)
+
+
+def _livestream(modules: Any) -> dict[str, Any] | None:
+    """The config of the room's ``livestream.native`` module (its own stream), if it has one."""
+    for module in modules or ():
+        if isinstance(module, dict) and module.get("type") == "livestream.native":
+            config = module.get("config")
+            return dict(config) if isinstance(config, dict) else {}
+    return None

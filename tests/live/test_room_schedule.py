@@ -21,6 +21,7 @@ from tests.live.conftest import FAST_COMMANDS, LiveClient, running_node
 START = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
 FACTOR = 1800  # one virtual hour in two real seconds
 LATE_S = 180  # a push may arrive this many virtual seconds after its boundary (100 ms real)
+GUEST_STREAM = {"hls_url": "https://cdn.example.org/guest.m3u8"}
 
 
 def at(base: datetime, minutes: float) -> datetime:
@@ -31,7 +32,9 @@ def day(base: datetime) -> list[dict[str, Any]]:
     """Talks from ten minutes after ``base`` (the node's start-up takes virtual minutes)."""
     return [
         TimelineSlot("talk-a", at(base, 10), at(base, 25), "Opening").wire(),
-        TimelineSlot("talk-b", at(base, 25), at(base, 40), "Actors", speakers=("Ada",)).wire(),
+        TimelineSlot(
+            "talk-b", at(base, 25), at(base, 40), "Actors", speakers=("Ada",), stream=GUEST_STREAM
+        ).wire(),
         TimelineSlot("coffee", at(base, 40), at(base, 45), "Coffee", kind="break").wire(),
         TimelineSlot("talk-c", at(base, 45), at(base, 60), "Tickets").wire(),
     ]
@@ -44,11 +47,16 @@ def names(view: dict[str, Any]) -> tuple[str | None, str | None]:
     )
 
 
-async def schedule_pushes(client: LiveClient, clock: ScaledClock, count: int) -> list[Any]:
+async def schedule_pushes(
+    client: LiveClient, clock: ScaledClock, count: int, streams: list[Any] | None = None
+) -> list[Any]:
+    """``count`` pushes as (arrival, names); their streams go to ``streams``."""
     received = []
     for _ in range(count):
         view = await client.push("room.schedule", 5.0)
         received.append((clock.now(), names(view)))
+        if streams is not None:
+            streams.append(view["stream"])
     return received
 
 
@@ -63,7 +71,13 @@ async def test_two_clients_follow_a_whole_day_and_a_change_mid_talk(tmp_path: Pa
         stage = one.room_id("Stage")
         entered = await one.call("room.enter", {"room": stage})
         await two.call("room.enter", {"room": stage})
-        assert entered["data"]["schedule"] == {"room": stage, "now": None, "next": None}
+        own_stream = {"hls_url": ""}  # the demo stage's livestream module
+        assert entered["data"]["schedule"] == {
+            "room": stage,
+            "now": None,
+            "next": None,
+            "stream": own_stream,
+        }
 
         timeline = node.services.actors.ref(TimelineActor, stage)
         base = clock.now()
@@ -76,8 +90,12 @@ async def test_two_clients_follow_a_whole_day_and_a_change_mid_talk(tmp_path: Pa
         first = await asyncio.gather(*(schedule_pushes(c, clock, 1) for c in (one, two)))
         assert [views[0][1] for views in first] == [(None, "talk-a")] * 2
 
-        # talk-a starts, talk-b starts, the coffee break starts.
-        pushes = await asyncio.gather(*(schedule_pushes(c, clock, 3) for c in (one, two)))
+        # talk-a starts, talk-b starts (on its own stream), the coffee break starts.
+        streams: list[list[Any]] = [[], []]
+        pushes = await asyncio.gather(
+            *(schedule_pushes(c, clock, 3, s) for c, s in zip((one, two), streams, strict=True))
+        )
+        assert streams == [[own_stream, GUEST_STREAM, own_stream]] * 2
         expected = [
             (minutes(10), ("talk-a", "talk-b")),
             (minutes(25), ("talk-b", "coffee")),
@@ -105,6 +123,7 @@ async def test_two_clients_follow_a_whole_day_and_a_change_mid_talk(tmp_path: Pa
 
         late = await one.call("room.enter", {"room": stage})
         assert names(late["data"]["schedule"]) == ("talk-c", "talk-d")
+        assert await timeline.ask(TimelineActor.running_session) == "talk-c"
 
 
 async def test_a_timeline_survives_its_actor(sqlite_database: Database) -> None:

@@ -60,6 +60,22 @@ def test_a_slot_may_override_the_rooms_stream() -> None:
     assert TIMELINE.stream(at(9.5), room_stream) == room_stream
 
 
+def test_the_view_carries_the_stream_the_room_shows() -> None:
+    room_stream = {"hls_url": "https://cdn.example.org/room.m3u8"}
+    assert TIMELINE.view("r", at(9.5), room_stream)["stream"] == room_stream
+    assert TIMELINE.view("r", at(13.5), room_stream)["stream"] == {
+        "hls_url": "https://cdn.example.org/c.m3u8"
+    }
+    assert TIMELINE.view("r", at(9.5))["stream"] is None
+
+
+@pytest.mark.parametrize(
+    ("hour", "session"), [(8, None), (9.5, "a"), (10, "b"), (12.5, None), (13.5, "c")]
+)
+def test_the_running_session_is_the_running_talk(hour: float, session: str | None) -> None:
+    assert TIMELINE.running_session(at(hour)) == session
+
+
 def test_the_view_and_the_wire_form_round_trip() -> None:
     view = TIMELINE.view("room-1", at(9.5))
     assert view["room"] == "room-1"
