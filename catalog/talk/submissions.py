@@ -1,6 +1,7 @@
-"""Submissions: the pretalx state machine (pure), and the service that creates submissions and
-speaker profiles, changes states with the check, and invites co-speakers. The caller owns the
-transaction (every function takes its session); no permissions are decided here.
+"""Submissions: the pretalx state machine (pure), and the service that creates and edits
+submissions and speaker profiles, changes states with the check, and invites co-speakers. The
+caller owns the transaction (every function takes its session); no permissions are decided here.
+Over 400 lines: submissions and their speakers share the lookups and the code allocation.
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -28,8 +29,11 @@ from catalog.talk.tables import (
     talk_slots,
     talk_speakers,
     talk_submission_speakers,
+    talk_submission_types,
     talk_submissions,
+    talk_tracks,
 )
+from core.errors import InvalidPayloadError
 from core.ids import new_id, random_bytes
 
 
@@ -392,3 +396,168 @@ async def speaker_ids(session: AsyncSession, submission_id: str) -> list[str]:
         .order_by(talk_submission_speakers.c.invited_at, talk_submission_speakers.c.id)
     )
     return [str(row) for row in rows]
+
+
+SUBMISSION_FIELDS = frozenset(
+    {
+        "title",
+        "abstract",
+        "description",
+        "track_id",
+        "submission_type_id",
+        "language",
+        "duration_minutes",
+        "do_not_record",
+    }
+)
+SPEAKER_FIELDS = frozenset({"name", "biography", "avatar_url"})
+
+
+def _check_fields(changes: dict[str, Any], allowed: frozenset[str]) -> None:
+    unknown = sorted(changes.keys() - allowed)
+    if unknown:
+        msg = f"Fields that cannot be changed: {', '.join(unknown)}"
+        raise InvalidPayloadError(msg, fields=unknown)
+    for field in ("title", "name", "language"):
+        if field in changes and not str(changes[field] or "").strip():
+            msg = f"'{field}' must not be empty"
+            raise InvalidPayloadError(msg, field=field)
+    duration = changes.get("duration_minutes")
+    if duration is not None and (type(duration) is not int or duration <= 0):
+        msg = "'duration_minutes' must be a positive whole number or null"
+        raise InvalidPayloadError(msg, field="duration_minutes")
+
+
+async def _check_event_object(
+    session: AsyncSession, table: Any, kind: str, object_id: str, event_id: str
+) -> None:
+    found = await session.scalar(
+        select(table.c.id).where(table.c.id == object_id, table.c.event_id == event_id)
+    )
+    if found is None:
+        raise UnknownTalkObjectError(kind=kind, id=object_id)
+
+
+async def _duration(session: AsyncSession, submission: Submission) -> int:
+    default = await session.scalar(
+        select(talk_submission_types.c.default_duration_minutes).where(
+            talk_submission_types.c.id == submission.submission_type_id
+        )
+    )
+    return submission.duration_minutes or int(default or 0)
+
+
+async def _refit_wip_slots(session: AsyncSession, submission: Submission, minutes: int) -> None:
+    """Scheduled slots of the work-in-progress schedule last the talk's duration (pretalx's
+    ``update_duration``); released versions keep theirs."""
+    wip = select(talk_schedules.c.id).where(
+        talk_schedules.c.event_id == submission.event_id, talk_schedules.c.version.is_(None)
+    )
+    rows = await session.execute(
+        select(talk_slots.c.id, talk_slots.c.starts_at).where(
+            talk_slots.c.submission_id == submission.id,
+            talk_slots.c.schedule_id.in_(wip.scalar_subquery()),
+            talk_slots.c.starts_at.is_not(None),
+        )
+    )
+    for row in rows.all():
+        await session.execute(
+            update(talk_slots)
+            .where(talk_slots.c.id == row.id)
+            .values(ends_at=row.starts_at + timedelta(minutes=minutes))
+        )
+
+
+async def update_submission(
+    session: AsyncSession, submission_id: str, *, now: datetime, **changes: Any
+) -> Submission:
+    """Change a submission's content: any of ``title``, ``abstract``, ``description``,
+    ``track_id`` (None: no track), ``submission_type_id``, ``language``, ``duration_minutes``
+    (None: the type's default) and ``do_not_record``. When the talk's duration changes, its
+    scheduled work-in-progress slots end accordingly. The state is changed by ``change_state``.
+
+    Raises:
+        UnknownTalkObjectError: no such submission, or the track or type is not the event's.
+        InvalidPayloadError: an unknown field, an empty title or language, or a duration that
+            is not positive.
+    """
+    _check_fields(changes, SUBMISSION_FIELDS)
+    current = await get_submission(session, submission_id, for_update=True)
+    if changes.get("track_id") is not None:
+        await _check_event_object(
+            session, talk_tracks, "track", changes["track_id"], current.event_id
+        )
+    if "submission_type_id" in changes:
+        await _check_event_object(
+            session,
+            talk_submission_types,
+            "submission_type",
+            changes["submission_type_id"],
+            current.event_id,
+        )
+    if not changes:
+        return current
+    await session.execute(
+        update(talk_submissions)
+        .where(talk_submissions.c.id == submission_id)
+        .values(updated_at=now, **changes)
+    )
+    updated = await get_submission(session, submission_id)
+    minutes = await _duration(session, updated)
+    if minutes != await _duration(session, current):
+        await _refit_wip_slots(session, updated, minutes)
+    return updated
+
+
+@dataclass(frozen=True, slots=True)
+class SpeakerProfile:
+    id: str
+    event_id: str
+    code: str
+    email: str
+    name: str
+    biography: str
+    avatar_url: str | None
+    account_id: str | None
+
+
+async def get_speaker(session: AsyncSession, speaker_id: str) -> SpeakerProfile:
+    """The speaker profile.
+
+    Raises:
+        UnknownTalkObjectError: no such speaker.
+    """
+    row = (
+        await session.execute(select(talk_speakers).where(talk_speakers.c.id == speaker_id))
+    ).one_or_none()
+    if row is None:
+        raise UnknownTalkObjectError(kind="speaker", id=speaker_id)
+    return SpeakerProfile(
+        id=row.id,
+        event_id=row.event_id,
+        code=row.code,
+        email=row.email,
+        name=row.name,
+        biography=row.biography,
+        avatar_url=row.avatar_url,
+        account_id=row.account_id,
+    )
+
+
+async def update_speaker(session: AsyncSession, speaker_id: str, **changes: Any) -> SpeakerProfile:
+    """Change a speaker profile: any of ``name``, ``biography`` and ``avatar_url`` (None: no
+    avatar). The email and the account link are not changed here.
+
+    Raises:
+        UnknownTalkObjectError: no such speaker.
+        InvalidPayloadError: an unknown field or an empty name.
+    """
+    _check_fields(changes, SPEAKER_FIELDS)
+    if "biography" in changes and changes["biography"] is None:
+        changes["biography"] = ""
+    await get_speaker(session, speaker_id)
+    if changes:
+        await session.execute(
+            update(talk_speakers).where(talk_speakers.c.id == speaker_id).values(**changes)
+        )
+    return await get_speaker(session, speaker_id)
