@@ -23,7 +23,6 @@ from catalog.tickets import (
     providers,
     running_ticket_delivery,
 )
-from catalog.tickets.demo import seed_demo_shop
 from catalog.tickets.order_jobs import running_order_jobs
 from core.clock import Clock, SystemClock
 from core.database import running_database
@@ -49,6 +48,7 @@ from live import (
 from live.ticket_access import revoke_tickets
 from web import health, pages, schedule_exports, schedule_page, shop, talk_pages
 from web.api import api_routes
+from web.demo_seed import DemoLogin, seed_demo_catalogs
 from web.errors import platform_error
 from web.services import NodeDeps, Services, TicketServices
 from web.ticket_links import ShopLinks
@@ -87,8 +87,8 @@ def create_app(
                 actors.register(RoomActor, ChannelActor, TimelineActor, InventoryActor)
                 events = EventService(database)
                 if settings.live.seed_demo and await seed_demo(events):
-                    await seed_demo_shop(database, DEMO_SLUG, "DemoCon")
-                    _announce_demo(settings, secret_key)
+                    login = await seed_demo_catalogs(database, actors, wall_clock, DEMO_SLUG)
+                    _announce_demo(settings, secret_key, login)
                 fanout = Fanout(gateway.sio, actors.topics)
                 fanout.start()
                 live = LiveServices(
@@ -154,12 +154,19 @@ def public_url(settings: Settings) -> str:
     return settings.tickets.public_url or pages.base_url(settings.web.host, settings.web.port)
 
 
-def _announce_demo(settings: Settings, secret_key: str) -> None:
+def _announce_demo(settings: Settings, secret_key: str, login: DemoLogin) -> None:
     tokens = demo_tokens(secret_key)
     base = pages.base_url(settings.web.host, settings.web.port)
     lines = [f"created the demo event {DEMO_SLUG}; open it in a browser:"]
     lines += [
         f"  {role}: {pages.join_link(base, DEMO_SLUG, tokens[role])}"
         for role in ("attendee", "moderator")
+    ]
+    lines += [
+        f"  schedule: {base}/{DEMO_SLUG}/schedule/",
+        f"  call for papers: {base}/{DEMO_SLUG}/cfp/",
+        f"  ticket shop: {base}/shop/{DEMO_SLUG}/",
+        f"  reviews: {base}/{DEMO_SLUG}/reviews/ (log in as {login.email}, "
+        f"password {login.password})",
     ]
     logger.info("\n".join(lines))

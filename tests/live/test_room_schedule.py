@@ -69,6 +69,8 @@ async def test_two_clients_follow_a_whole_day_and_a_change_mid_talk(tmp_path: Pa
         node.attendee() as two,
     ):
         stage = one.room_id("Stage")
+        timeline = node.services.actors.ref(TimelineActor, stage)
+        await timeline.ask(TimelineActor.publish, [], "empty")  # the demo's schedule goes
         entered = await one.call("room.enter", {"room": stage})
         await two.call("room.enter", {"room": stage})
         own_stream = {"hls_url": ""}  # the demo stage's livestream module
@@ -79,7 +81,6 @@ async def test_two_clients_follow_a_whole_day_and_a_change_mid_talk(tmp_path: Pa
             "stream": own_stream,
         }
 
-        timeline = node.services.actors.ref(TimelineActor, stage)
         base = clock.now()
 
         def minutes(value: float) -> datetime:

