@@ -1,5 +1,6 @@
-"""Delivery of durable outboxes (emails, webhook calls): claiming due rows, back-off, giving up,
-and the background loop that does it. What a row means and how it travels is the carrier's.
+"""Delivery of durable outboxes (emails, webhook calls) of any package: claiming due rows,
+back-off, giving up, and the background loop that does it. What a row means and how it travels
+is the carrier's; which tables exist is the owning package's.
 
 Rows are written in the transaction that caused them; this module only ever moves their state.
 """
@@ -17,11 +18,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import Executable, Table, func, select, update
+from sqlalchemy import Column, Executable, Integer, String, Table, Text, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import utc_now
-from core.database import Database
+from core.database import Database, UtcDateTime
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +35,20 @@ STOP_DRAIN_S = 10.0
 # Seconds a claim outlives the slowest batch, so a live node never loses its rows to another.
 LEASE_MARGIN_S = 60.0
 INTERRUPTED = "delivery interrupted (the node stopped or lost its lease)"
+
+
+def delivery_state_columns() -> list[Column[object]]:
+    """The columns every outbox table has for its ``Carrier``: ``state`` (pending, delivered,
+    failed: gave up), ``attempts``, due again at ``next_attempt_at``, ``last_error``,
+    ``created_at`` and ``delivered_at``."""
+    return [
+        Column("state", String(16), nullable=False),
+        Column("attempts", Integer, nullable=False),
+        Column("next_attempt_at", UtcDateTime(), nullable=False),
+        Column("last_error", Text, nullable=True),
+        Column("created_at", UtcDateTime(), nullable=False),
+        Column("delivered_at", UtcDateTime(), nullable=True),
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +127,8 @@ class RunCounts:
 
 class Deliverer:
     """Delivers due rows of its carriers: ``run_once`` for one pass, ``start``/``stop`` (or
-    ``running()``) for a loop every ``interval_s`` that ``wake()`` runs at once.
+    ``running()``) for a loop every ``interval_s`` that ``wake()`` runs at once; ``name`` names
+    its task.
 
     Several nodes may run one each: on PostgreSQL a claim takes rows with ``FOR UPDATE SKIP
     LOCKED`` and moves their ``next_attempt_at`` past a lease before committing, so no two nodes
@@ -128,8 +144,10 @@ class Deliverer:
         interval_s: float,
         batch_size: int = BATCH_SIZE,
         rng: random.Random | None = None,
+        name: str = "outbox",
     ) -> None:
         self._database = database
+        self._name = name
         self._carriers = list(carriers)
         self._interval_s = interval_s
         self._batch_size = batch_size
@@ -153,7 +171,7 @@ class Deliverer:
     async def start(self) -> None:
         if self._task is None:
             self._stopping = False
-            self._task = asyncio.create_task(self._loop(), name="tickets:outbox-deliverer")
+            self._task = asyncio.create_task(self._loop(), name=f"{self._name}:deliverer")
 
     async def stop(self, drain_s: float = STOP_DRAIN_S) -> None:
         """End the loop after the pass in hand, waiting up to ``drain_s`` for it (a delivery
@@ -187,7 +205,7 @@ class Deliverer:
                 counts = await self.run_once()
                 full = any(count.claimed >= self._batch_size for count in counts.values())
             except Exception:  # the loop outlives a database outage or a bug in one pass
-                logger.exception("outbox delivery pass failed")
+                logger.exception("%s: delivery pass failed", self._name)
             if not full and not self._stopping:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self._interval_s)

@@ -74,7 +74,6 @@ from catalog.tickets.mail_templates import MAIL_KINDS, MailKind, render_mail
 from catalog.tickets.order_notices import OrderNotices, TicketLinks
 from catalog.tickets.order_service import OrderService
 from catalog.tickets.order_summary import Summary, order_summaries
-from catalog.tickets.outbox import Carrier, Deliverer, Outcome, RetryPolicy, RunCounts
 from catalog.tickets.payments import PaymentProvider, providers
 from catalog.tickets.permissions import (
     ALL_PERMISSIONS,
@@ -119,6 +118,7 @@ from catalog.tickets.webhooks import (
     list_webhooks,
     update_webhook,
 )
+from core.outbox import Carrier, Deliverer, Outcome, RetryPolicy, RunCounts
 
 __all__ = [
     "ACTION_TYPES",

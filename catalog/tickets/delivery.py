@@ -9,9 +9,9 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from catalog.tickets.mail import MailCarrier
-from catalog.tickets.outbox import Carrier, Deliverer
 from catalog.tickets.webhook_delivery import WebhookCarrier
 from core.database import Database
+from core.outbox import Carrier, Deliverer
 from core.settings import MailSettings, TicketSettings
 
 
@@ -20,7 +20,7 @@ def ticket_deliverer(
 ) -> Deliverer:
     """A deliverer of both outboxes, passing every ``tickets.jobs_interval_s`` (not started)."""
     carriers: list[Carrier] = [MailCarrier(mail, data_dir=data_dir), WebhookCarrier(tickets)]
-    return Deliverer(database, carriers, interval_s=tickets.jobs_interval_s)
+    return Deliverer(database, carriers, interval_s=tickets.jobs_interval_s, name="tickets")
 
 
 @asynccontextmanager

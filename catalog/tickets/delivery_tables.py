@@ -18,20 +18,9 @@ from sqlalchemy import (
 )
 
 from core.database import Base, UtcDateTime
+from core.outbox import delivery_state_columns
 
 metadata = Base.metadata
-
-
-def _delivery_state() -> list[Column[object]]:
-    """``state``: pending, delivered, failed (gave up); due again at ``next_attempt_at``."""
-    return [
-        Column("state", String(16), nullable=False),
-        Column("attempts", Integer, nullable=False),
-        Column("next_attempt_at", UtcDateTime(), nullable=False),
-        Column("last_error", Text, nullable=True),
-        Column("created_at", UtcDateTime(), nullable=False),
-        Column("delivered_at", UtcDateTime(), nullable=True),
-    ]
 
 
 # ``action_types`` lists what the hook receives (``order.placed``, ``order.paid``, ...);
@@ -60,7 +49,7 @@ webhook_calls = Table(
     Column("payload", JSON, nullable=False),
     Column("last_status", Integer, nullable=True),
     Column("last_response", Text, nullable=True),
-    *_delivery_state(),
+    *delivery_state_columns(),
     Index("ix_ticket_webhook_calls_due", "state", "next_attempt_at"),
 )
 
@@ -75,6 +64,6 @@ emails = Table(
     Column("recipient", String(254), nullable=False),
     Column("subject", String(300), nullable=False),
     Column("body", Text, nullable=False),
-    *_delivery_state(),
+    *delivery_state_columns(),
     Index("ix_ticket_emails_due", "state", "next_attempt_at"),
 )

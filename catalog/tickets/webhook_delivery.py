@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog.tickets.delivery_tables import webhook_calls, webhooks
-from catalog.tickets.outbox import Outcome, RetryPolicy
+from core.outbox import Outcome, RetryPolicy
 from core.settings import TicketSettings
 
 ID_HEADER = "X-Eventyay-Webhook-Id"

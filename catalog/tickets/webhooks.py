@@ -15,11 +15,11 @@ from sqlalchemy import Row, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog.tickets.delivery_tables import webhook_calls, webhooks
-from catalog.tickets.outbox import PENDING
 from catalog.tickets.tables import organizers
 from core.clock import utc_now
 from core.errors import InvalidPayloadError, NotFoundError
 from core.ids import new_id
+from core.outbox import PENDING
 
 ORDER_PLACED = "order.placed"
 ORDER_PAID = "order.paid"

@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
-from catalog.tickets import Deliverer, Outcome, RetryPolicy, RunCounts, WebhookCarrier
-from catalog.tickets.outbox import INTERRUPTED
+from catalog.tickets import WebhookCarrier
 from catalog.tickets.webhook_delivery import QueuedCall
 from core.clock import utc_now
 from core.database import Database
+from core.outbox import INTERRUPTED, Deliverer, Outcome, RetryPolicy, RunCounts
 from tests.catalog.outbox_support import (
     POSTGRES,
     Receiver,
