@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from playwright.async_api import Browser, Page, expect
 
-from live import DEMO_SLUG
+from live import DEMO_SLUG, TimelineActor
+from live.timeline import TimelineSlot
 from tests.live.conftest import LiveNode
 from web.pages import join_link
 
@@ -69,3 +72,39 @@ async def test_a_bad_token_shows_the_error_code(browser: Browser, live_node: Liv
     await expect(page.locator("#status")).to_contain_text("auth.invalid_token")
     await expect(page.locator("#status")).to_have_class("error")
     await expect(page.locator("#rooms button")).to_have_count(0)
+
+
+async def test_the_room_shows_now_next_and_switches_streams_on_a_new_schedule(
+    browser: Browser, live_node: LiveNode
+) -> None:
+    page = await open_join(browser, live_node, live_node.token("attendee", name="Ada"))
+    await page.locator("#rooms button", has_text="Stage").click()
+    # The demo schedule has a talk running now on the stage.
+    await expect(page.locator("#schedule")).to_be_visible()
+    await expect(page.locator("#now")).not_to_have_text("\u2013")
+    await expect(page.locator("#stream")).to_be_hidden()  # the demo stage has no stream URL
+
+    async with live_node.attendee() as client:
+        stage = client.room_id("Stage")
+    now = datetime.now(UTC)
+    guest = "https://cdn.example.org/guest.m3u8"
+    slots = [
+        TimelineSlot(
+            "guest",
+            now - timedelta(minutes=5),
+            now + timedelta(minutes=25),
+            "Guest talk",
+            speakers=("Grace",),
+            stream={"hls_url": guest},
+        ).wire(),
+        TimelineSlot(
+            "after", now + timedelta(minutes=30), now + timedelta(hours=1), "After"
+        ).wire(),
+    ]
+    timeline = live_node.services.actors.ref(TimelineActor, stage)
+    await timeline.ask(TimelineActor.publish, slots, "browser")
+
+    await expect(page.locator("#now")).to_have_text("Guest talk (Grace)")
+    await expect(page.locator("#next")).to_contain_text("After")
+    await expect(page.locator("#stream-link")).to_have_text(guest)
+    await expect(page.locator("#stream-link")).to_have_attribute("href", guest)

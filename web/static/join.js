@@ -56,6 +56,9 @@
       case "room.viewers":
         if (current && data.room === current.id) $("viewers").textContent = String(data.viewers);
         break;
+      case "room.schedule":
+        if (current && data.room === current.id) showSchedule(data);
+        break;
       case "chat.event":
         if (current && data.channel === current.channel) {
           Object.assign(users, data.users || {});
@@ -116,15 +119,36 @@
       $("room-name").textContent = room.name;
       $("room-description").textContent = room.description || "";
       $("viewers").textContent = "–";
+      $("schedule").hidden = true;
       $("messages").replaceChildren();
       $("chat").hidden = !current.channel;
       $("room").hidden = false;
       const entered = await call("room.enter", { room: room.id });
       $("viewers").textContent = String(entered.room.viewers);
+      showSchedule(entered.schedule);
       if (current.channel) await openChat(current.channel);
     } catch (error) {
       failed(`Entering ${room.name}`, error);
     }
+  }
+
+  // The room's schedule: what runs now and next, and the stream the room shows right now
+  // (a talk's own stream replaces the room's for its slot).
+  function showSchedule(schedule) {
+    const describe = (slot, withTime) => {
+      if (!slot) return "–";
+      const who = slot.speakers.length ? ` (${slot.speakers.join(", ")})` : "";
+      const time = new Date(slot.start).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+      return `${withTime ? `${time} ` : ""}${slot.title}${who}`;
+    };
+    $("now").textContent = describe(schedule.now, false);
+    $("next").textContent = describe(schedule.next, true);
+    $("schedule").hidden = !schedule.now && !schedule.next;
+    const url = schedule.stream && schedule.stream.hls_url;
+    $("stream").hidden = !url;
+    $("stream-link").textContent = url || "";
+    if (url) $("stream-link").href = url;
+    else $("stream-link").removeAttribute("href");
   }
 
   async function openChat(channel) {
