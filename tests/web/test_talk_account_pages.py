@@ -1,0 +1,195 @@
+"""The account pages over HTTP: sign up, log in (``next`` only to local paths), log out with a
+CSRF token; errors shown in the form, the same answer for unknown emails and wrong passwords."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+
+from tests.web.test_app import embedded_settings, running_client
+from tests.web.test_shop_front import FormFields
+from web.app import create_app
+from web.services import Services
+
+PASSWORD = "correct horse battery"
+
+
+@dataclass
+class TalkSite:
+    """A running embedded node and a browser-like client with its own cookies."""
+
+    client: httpx.AsyncClient
+    app: Starlette
+
+    @property
+    def services(self) -> Services:
+        services: Services = self.app.state.services
+        return services
+
+    async def form(self, path: str) -> FormFields:
+        response = await self.client.get(path)
+        assert response.status_code == 200, response.text
+        return FormFields(response.text)
+
+    async def post(
+        self, path: str, data: dict[str, str], *, form: str | None = None
+    ) -> httpx.Response:
+        """POST ``data`` with the CSRF token of the page ``form`` (default: ``path``)."""
+        token = (await self.form(form or path)).values["csrf_token"]
+        return await self.client.post(path, data={"csrf_token": token, **data})
+
+    async def signup(self, email: str, name: str = "Ada Lovelace") -> httpx.Response:
+        data = {"name": name, "email": email, "password": PASSWORD, "next": "/"}
+        response = await self.post("/account/signup", data)
+        assert response.status_code == 303, response.text
+        return response
+
+    async def logout(self) -> None:
+        await self.post("/account/logout", {"next": "/account/login"}, form="/account/login")
+
+
+@pytest.fixture
+async def site(tmp_path: Path) -> AsyncIterator[TalkSite]:
+    app = create_app(embedded_settings(tmp_path))
+    async with running_client(app) as client:
+        yield TalkSite(client, app)
+
+
+def logged_in_as(html: str) -> str | None:
+    """The account name in the layout's logout form, or None (logged out)."""
+    start = html.find('<form class="logout"')
+    if start < 0:
+        return None
+    span = html.index("<span>", start) + len("<span>")
+    return html[span : html.index("</span>", span)]
+
+
+async def test_signup_logs_in_and_returns_to_next(site: TalkSite) -> None:
+    page = await site.client.get("/account/signup?next=/org/ev/cfp/submit/")
+    assert page.status_code == 200
+    assert '<label for="email">Email address</label>' in page.text
+    assert FormFields(page.text).values["next"] == "/org/ev/cfp/submit/"
+    response = await site.post(
+        "/account/signup",
+        {"name": "Ada", "email": "Ada@Example.org", "password": PASSWORD, "next": "/org/ev/cfp/"},
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == "/org/ev/cfp/"
+    assert logged_in_as((await site.client.get("/account/login")).text) == "Ada"
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"name": "", "email": "a@example.org"}, "name", "Please enter your name"),
+        ({"name": "Ada", "email": "not-an-email"}, "email", "Please enter a valid email address"),
+        ({"name": "Ada", "email": "a@example.org", "password": "short"}, "password", "8 to 1024"),
+    ],
+)
+async def test_a_faulty_signup_shows_the_error_and_keeps_the_values(
+    site: TalkSite, data: dict[str, str], field: str, message: str
+) -> None:
+    response = await site.post("/account/signup", {"password": PASSWORD, **data})
+    assert response.status_code == 400
+    assert f'<p class="error" id="{field}-error">' in response.text
+    assert message in response.text
+    assert f'aria-describedby="{field}-error"' in response.text
+    values = FormFields(response.text).values
+    assert (values["name"], values["email"], values["password"]) == (
+        data["name"],
+        data["email"],
+        "",
+    )
+    assert logged_in_as(response.text) is None
+
+
+async def test_a_taken_email_is_said_in_the_form(site: TalkSite) -> None:
+    await site.signup("ada@example.org")
+    await site.logout()
+    response = await site.post(
+        "/account/signup", {"name": "Other", "email": "ADA@example.org", "password": PASSWORD}
+    )
+    assert response.status_code == 400
+    assert "An account with this email exists already" in response.text
+
+
+async def test_login_refuses_unknown_email_and_wrong_password_alike(site: TalkSite) -> None:
+    await site.signup("ada@example.org")
+    await site.logout()
+    wrong = await site.post(
+        "/account/login", {"email": "ada@example.org", "password": "wrong password"}
+    )
+    unknown = await site.post(
+        "/account/login", {"email": "nobody@example.org", "password": PASSWORD}
+    )
+    for response in (wrong, unknown):
+        assert response.status_code == 401
+        assert '<p class="error" id="form-error" role="alert">Email or password is wrong.</p>' in (
+            response.text
+        )
+        assert logged_in_as(response.text) is None
+    assert FormFields(unknown.text).values["email"] == "nobody@example.org"
+
+
+@pytest.mark.parametrize(
+    ("next_path", "location"),
+    [
+        ("/org/ev/me/", "/org/ev/me/"),
+        ("https://evil.example/", "/"),
+        ("//evil.example/", "/"),
+        ("/\\evil.example/", "/"),
+        ("", "/"),
+    ],
+)
+async def test_login_goes_only_to_local_next_paths(
+    site: TalkSite, next_path: str, location: str
+) -> None:
+    await site.signup("ada@example.org")
+    await site.logout()
+    response = await site.post(
+        "/account/login", {"email": "ada@example.org", "password": PASSWORD, "next": next_path}
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == location
+
+
+async def test_a_login_page_carries_a_foreign_next_as_root(site: TalkSite) -> None:
+    page = await site.form("/account/login?next=https://evil.example/")
+    assert page.values["next"] == "/"
+
+
+async def test_logout_ends_the_session_and_needs_the_csrf_token(site: TalkSite) -> None:
+    await site.signup("ada@example.org")
+    forged = await site.client.post("/account/logout", data={"csrf_token": "forged"})
+    assert forged.status_code == 403
+    assert "Form expired" in forged.text
+    assert logged_in_as((await site.client.get("/account/login")).text) == "Ada Lovelace"
+
+    cookie = site.client.cookies["eventyay_session"]
+    response = await site.post("/account/logout", {}, form="/account/login")
+    assert response.status_code == 303
+    assert response.headers["location"] == "/account/login"
+    assert logged_in_as((await site.client.get("/account/login")).text) is None
+    # The old cookie does not log anyone in any more.
+    site.client.cookies.set("eventyay_session", cookie)
+    assert logged_in_as((await site.client.get("/account/login")).text) is None
+
+
+async def test_signup_and_login_refuse_a_form_without_csrf_token(site: TalkSite) -> None:
+    await site.form("/account/login")  # the browser has the cookie, the form lacks the token
+    for path in ("/account/signup", "/account/login"):
+        response = await site.client.post(
+            path, data={"name": "A", "email": "a@example.org", "password": PASSWORD}
+        )
+        assert response.status_code == 403
+    assert logged_in_as((await site.client.get("/account/login")).text) is None
+
+
+async def test_logout_is_post_only(site: TalkSite) -> None:
+    response = await site.client.get("/account/logout")
+    assert response.status_code == 405
