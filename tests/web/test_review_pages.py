@@ -59,6 +59,15 @@ class ReviewSite:
     event_id: str
     organizer_id: str
 
+    @classmethod
+    async def make(cls, http: httpx.AsyncClient, database: Database) -> ReviewSite:
+        """A new talk event and its organizer (fresh slugs: PostgreSQL is shared)."""
+        async with database.transaction() as session:
+            event_id = await make_event(session)
+            organizer = event_slug(event_id).split("/")[0]
+            organizer_id = await create_organizer(session, organizer, "Org")
+        return cls(http, database, event_id, organizer_id)
+
     @property
     def base(self) -> str:
         return f"/{event_slug(self.event_id)}/reviews/"
@@ -86,10 +95,13 @@ class ReviewSite:
             await add_team_member(session, team_id, account_id)
         return account_id
 
-    async def log_in(self, account_id: str) -> None:
+    async def session_token(self, account_id: str) -> str:
+        """A login of the account: the value of its session cookie."""
         async with self.database.transaction() as session:
-            token = await start_session(session, account_id)
-        self.http.cookies.set(COOKIE, token)
+            return await start_session(session, account_id)
+
+    async def log_in(self, account_id: str) -> None:
+        self.http.cookies.set(COOKIE, await self.session_token(account_id))
 
     async def reviewer(self, permissions: Iterable[Permission] = REVIEWER) -> str:
         account_id = await self.account(permissions)
@@ -137,12 +149,7 @@ async def review_site(tmp_path: Path, db_url: str = "") -> AsyncIterator[ReviewS
         app.router.lifespan_context(app),
         httpx.AsyncClient(transport=transport, base_url="http://node.test") as http,
     ):
-        database = app.state.services.database
-        async with database.transaction() as session:
-            event_id = await make_event(session)
-            organizer = event_slug(event_id).split("/")[0]
-            organizer_id = await create_organizer(session, organizer, "Org")
-        yield ReviewSite(http, database, event_id, organizer_id)
+        yield await ReviewSite.make(http, app.state.services.database)
 
 
 @pytest.fixture
@@ -174,9 +181,14 @@ async def add_submissions(site: ReviewSite, *titles: str) -> list[Submission]:
         ]
 
 
-async def add_category(site: ReviewSite, weight: str = "1", max_score: int = 3) -> str:
+async def add_category(
+    site: ReviewSite, weight: str = "1", max_score: int = 3, sort_key: int = 0
+) -> str:
+    """A score category from 0 to ``max_score``, called ``category <sort_key>``."""
     async with site.database.transaction() as session:
-        return await make_category(session, site.event_id, weight, max_score=max_score)
+        return await make_category(
+            session, site.event_id, weight, max_score=max_score, sort_key=sort_key
+        )
 
 
 async def stored_review(
