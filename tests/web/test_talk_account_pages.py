@@ -4,19 +4,31 @@ CSRF token; errors shown in the form, the same answer for unknown emails and wro
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import insert
 from starlette.applications import Starlette
 
+from catalog.tickets import account_tables, start_session
+from core.clock import utc_now
+from core.ids import new_id
 from tests.web.test_app import embedded_settings, running_client
 from tests.web.test_shop_front import FormFields
+from web.account_session import COOKIE
 from web.app import create_app
 from web.services import Services
 
 PASSWORD = "correct horse battery"
+
+
+@dataclass(frozen=True)
+class LoggedIn:
+    id: str
+    email: str
 
 
 @dataclass
@@ -52,12 +64,40 @@ class TalkSite:
     async def logout(self) -> None:
         await self.post("/account/logout", {"next": "/account/login"}, form="/account/login")
 
+    async def log_in_as(self, name: str = "Ada Lovelace") -> LoggedIn:
+        """A new account with an email of its own (PostgreSQL is shared), logged in on this
+        client without hashing a password (fast)."""
+        account_id = new_id()
+        email = f"{name.split()[0].lower()}-{account_id[:8]}@example.org"
+        async with self.services.database.transaction() as session:
+            await session.execute(
+                insert(account_tables.accounts).values(
+                    id=account_id,
+                    email=email,
+                    name=name,
+                    password_hash="not-a-hash",
+                    active=True,
+                    created_at=utc_now(),
+                )
+            )
+            token = await start_session(session, account_id)
+        self.client.cookies.set(COOKIE, token)
+        return LoggedIn(account_id, email)
+
+
+@asynccontextmanager
+async def talk_site(tmp_path: Path, db_url: str = "") -> AsyncIterator[TalkSite]:
+    """The site on SQLite, or on PostgreSQL with ``db_url``."""
+    overrides = {"db_url": db_url} if db_url else {}
+    app = create_app(embedded_settings(tmp_path, **overrides))
+    async with running_client(app) as client:
+        yield TalkSite(client, app)
+
 
 @pytest.fixture
 async def site(tmp_path: Path) -> AsyncIterator[TalkSite]:
-    app = create_app(embedded_settings(tmp_path))
-    async with running_client(app) as client:
-        yield TalkSite(client, app)
+    async with talk_site(tmp_path) as made:
+        yield made
 
 
 def logged_in_as(html: str) -> str | None:

@@ -1,0 +1,360 @@
+"""The call for papers over HTTP: its page (open, closed, deadline in the event's timezone), the
+submission form for logged-in accounts with custom questions, drafts, co-speaker invitations,
+form errors that keep the entered values, closed CfPs and CSRF; stored data also on PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, insert, select
+
+from catalog.talk import QuestionKind, QuestionTarget, answers_of, create_question
+from catalog.talk.tables import (
+    talk_cfps,
+    talk_speakers,
+    talk_submission_speakers,
+    talk_submissions,
+)
+from core.clock import utc_now
+from core.database import Database
+from tests.catalog.talk.talk_rows import event_slug, make_event, make_track, make_type
+from tests.web.test_shop_front import FormFields
+from tests.web.test_talk_account_pages import TalkSite, talk_site
+
+POSTGRES = pytest.param("postgres", marks=pytest.mark.postgres)
+
+
+@dataclass(frozen=True)
+class CfpEvent:
+    """A talk event with a CfP, a type, a track, a required submission question (choice), an
+    optional number question and a required speaker question."""
+
+    id: str
+    slug: str
+    type_id: str
+    track_id: str
+    level: str
+    audience: str
+    company: str
+
+    @property
+    def submit(self) -> str:
+        return f"/{self.slug}/cfp/submit/"
+
+
+async def cfp_event(
+    database: Database, *, is_open: bool = True, deadline: datetime | None = None
+) -> CfpEvent:
+    async with database.transaction() as session:
+        event_id = await make_event(session, "Europe/Berlin")
+        await session.execute(
+            insert(talk_cfps).values(event_id=event_id, is_open=is_open, deadline=deadline)
+        )
+        type_id = await make_type(session, event_id, minutes=45)
+        track_id = await make_track(session, event_id)
+        level = await create_question(
+            session,
+            event_id,
+            text="Audience level",
+            kind=QuestionKind.CHOICE,
+            target=QuestionTarget.SUBMISSION,
+            required=True,
+            options=["Beginner", "Expert"],
+        )
+        audience = await create_question(
+            session,
+            event_id,
+            text="Expected audience size",
+            kind=QuestionKind.NUMBER,
+            target=QuestionTarget.SUBMISSION,
+        )
+        company = await create_question(
+            session,
+            event_id,
+            text="Company",
+            kind=QuestionKind.STRING,
+            target=QuestionTarget.SPEAKER,
+            required=True,
+        )
+    return CfpEvent(
+        event_id,
+        event_slug(event_id),
+        type_id,
+        track_id,
+        f"q:{level.id}",
+        f"q:{audience.id}",
+        f"q:{company.id}",
+    )
+
+
+def proposal(event: CfpEvent, **changes: str) -> dict[str, str]:
+    """A complete proposal form."""
+    data = {
+        "title": "Actors all the way down",
+        "submission_type": event.type_id,
+        "track": event.track_id,
+        "abstract": "Virtual actors on two databases.",
+        "description": "Longer text.",
+        "language": "en",
+        "duration": "",
+        "name": "Ada L.",
+        "biography": "Writes programs.",
+        event.level: "Expert",
+        event.audience: "120",
+        event.company: "Analytical Engines",
+        "co_speakers": "",
+        "action": "submit",
+    }
+    return {**data, **changes}
+
+
+async def submission_count(database: Database, event_id: str) -> int:
+    async with database.transaction() as session:
+        count = await session.scalar(
+            select(func.count()).where(talk_submissions.c.event_id == event_id)
+        )
+    return int(count or 0)
+
+
+@pytest.fixture
+async def site(tmp_path: Path) -> AsyncIterator[TalkSite]:
+    async with talk_site(tmp_path) as made:
+        yield made
+
+
+@pytest.fixture(params=["sqlite", POSTGRES])
+async def any_site(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[TalkSite]:
+    db_url = "" if request.param == "sqlite" else request.getfixturevalue("postgres_url")
+    async with talk_site(tmp_path, db_url) as made:
+        yield made
+
+
+async def test_an_open_cfp_shows_its_deadline_in_the_event_timezone(site: TalkSite) -> None:
+    deadline = datetime.fromisoformat("2030-06-01T16:00:00+00:00")
+    event = await cfp_event(site.services.database, deadline=deadline)
+    page = await site.client.get(f"/{event.slug}/cfp/")
+    assert page.status_code == 200
+    assert "<h1>Call for papers: TalkCon</h1>" in page.text
+    assert "The call for papers is open." in page.text
+    assert "<strong>Saturday, 1 June 2030, 18:00 (Europe/Berlin)</strong>" in page.text
+    assert f'href="{event.submit}"' in page.text
+    assert "<li>Talk (45 minutes)</li>" in page.text
+    assert "<li>Core</li>" in page.text
+
+
+@pytest.mark.parametrize(("is_open", "past"), [(False, False), (True, True)])
+async def test_a_closed_or_past_cfp_says_so_and_offers_no_form(
+    site: TalkSite, is_open: bool, past: bool
+) -> None:
+    deadline = utc_now() - timedelta(hours=1) if past else None
+    event = await cfp_event(site.services.database, is_open=is_open, deadline=deadline)
+    page = await site.client.get(f"/{event.slug}/cfp/")
+    assert page.status_code == 200
+    assert "The call for papers is closed." in page.text
+    assert event.submit not in page.text
+    await site.log_in_as()
+    refused = await site.client.get(event.submit)
+    assert refused.status_code == 409
+    assert "<h1>The call for papers is closed</h1>" in refused.text
+
+
+async def test_an_unknown_event_has_no_cfp(site: TalkSite) -> None:
+    assert (await site.client.get("/nobody/nothing/cfp/")).status_code == 404
+    assert (await site.client.get("/nobody/nothing/cfp/submit/")).status_code == 404
+
+
+async def test_the_form_needs_a_login_and_comes_back_after_it(site: TalkSite) -> None:
+    event = await cfp_event(site.services.database)
+    response = await site.client.get(event.submit)
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/account/login?next={event.submit}"
+
+
+async def test_the_form_asks_every_field_and_question_with_labels(site: TalkSite) -> None:
+    event = await cfp_event(site.services.database)
+    await site.log_in_as("Ada Lovelace")
+    page = await site.client.get(event.submit)
+    assert page.status_code == 200
+    form = FormFields(page.text)
+    for name in ("title", "submission_type", "track", "language", "duration", "name"):
+        assert f'<label for="{name}">' in page.text
+        assert name in form.names
+    assert f'<label for="{event.level}">Audience level</label>' in page.text
+    assert f'<label for="{event.audience}">Expected audience size (optional)</label>' in page.text
+    assert form.options[event.level] == ["", "Beginner", "Expert"]
+    assert form.values["name"] == "Ada Lovelace"
+
+
+async def test_a_submitted_proposal_stores_submission_profile_and_answers(
+    any_site: TalkSite,
+) -> None:
+    site = any_site
+    database = site.services.database
+    event = await cfp_event(database)
+    account = await site.log_in_as()
+    response = await site.post(event.submit, proposal(event))
+    assert response.status_code == 303, response.text
+    async with database.transaction() as session:
+        row = (
+            await session.execute(
+                select(talk_submissions).where(talk_submissions.c.event_id == event.id)
+            )
+        ).one()
+        speaker = (
+            await session.execute(select(talk_speakers).where(talk_speakers.c.event_id == event.id))
+        ).one()
+        submission_answers = await answers_of(session, QuestionTarget.SUBMISSION, row.id)
+        speaker_answers = await answers_of(session, QuestionTarget.SPEAKER, speaker.id)
+    assert (
+        response.headers["location"] == f"/{event.slug}/me/submissions/{row.code}/?saved=submitted"
+    )
+    assert (row.title, row.state, row.track_id, row.duration_minutes) == (
+        "Actors all the way down",
+        "submitted",
+        event.track_id,
+        None,
+    )
+    assert (speaker.name, speaker.biography, speaker.email, speaker.account_id) == (
+        "Ada L.",
+        "Writes programs.",
+        account.email,
+        account.id,
+    )
+    assert sorted(submission_answers.values()) == ["120", "Expert"]
+    assert list(speaker_answers.values()) == ["Analytical Engines"]
+
+
+async def test_a_second_proposal_reuses_the_profile_and_fills_it_in(site: TalkSite) -> None:
+    database = site.services.database
+    event = await cfp_event(database)
+    await site.log_in_as()
+    await site.post(event.submit, proposal(event))
+    form = await site.form(event.submit)
+    assert (form.values["name"], form.values[event.company]) == ("Ada L.", "Analytical Engines")
+    await site.post(event.submit, proposal(event, title="Second", name="Ada Lovelace"))
+    async with database.transaction() as session:
+        names = (
+            await session.scalars(
+                select(talk_speakers.c.name).where(talk_speakers.c.event_id == event.id)
+            )
+        ).all()
+    assert names == ["Ada Lovelace"]
+    assert await submission_count(database, event.id) == 2
+
+
+async def test_a_draft_may_leave_required_questions_open(site: TalkSite) -> None:
+    database = site.services.database
+    event = await cfp_event(database)
+    await site.log_in_as()
+    data = proposal(event, action="draft", abstract="", **{event.level: "", event.company: ""})
+    response = await site.post(event.submit, data)
+    assert response.status_code == 303
+    assert response.headers["location"].endswith("?saved=draft")
+    async with database.transaction() as session:
+        state = await session.scalar(
+            select(talk_submissions.c.state).where(talk_submissions.c.event_id == event.id)
+        )
+    assert state == "draft"
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"level": ""}, "level", "This question must be answered."),
+        ({"company": ""}, "company", "This question must be answered."),
+        ({"level": "Wizard"}, "level", "The answer must be one of the options."),
+        ({"audience": "lots"}, "audience", "The answer must be a number."),
+        ({"title": ""}, "title", "Please fill in this field."),
+        ({"abstract": ""}, "abstract", "Please fill in this field."),
+        ({"submission_type": "elsewhere"}, "submission_type", "Please choose one of the options."),
+        ({"track": "elsewhere"}, "track", "Please choose one of the options."),
+        ({"language": "xx"}, "language", "Please choose one of the options."),
+        ({"duration": "-5"}, "duration", "Please enter a number of minutes"),
+        ({"name": ""}, "name", "Please fill in this field."),
+        ({"co_speakers": "bob@example.org, nope"}, "co_speakers", "valid email addresses"),
+        ({"co_speakers": "OWN"}, "co_speakers", "leave out your own address"),
+    ],
+)
+async def test_a_faulty_proposal_is_shown_again_with_the_error_and_the_values(
+    site: TalkSite, changes: dict[str, str], field: str, message: str
+) -> None:
+    database = site.services.database
+    event = await cfp_event(database)
+    account = await site.log_in_as()
+    names = {"level": event.level, "company": event.company, "audience": event.audience}
+    data = proposal(event, **{names.get(k, k): v for k, v in changes.items()})
+    if data["co_speakers"] == "OWN":
+        data["co_speakers"] = account.email.upper()
+    name = names.get(field, field)
+    response = await site.post(event.submit, data)
+    assert response.status_code == 400
+    assert f'<p class="error" id="{name}-error">' in response.text
+    assert message in response.text
+    assert 'id="form-errors"' in response.text
+    values = FormFields(response.text).values
+    assert values["title"] == data["title"]
+    assert values["name"] == data["name"]
+    assert f"{data['abstract']}</textarea>" in response.text
+    assert await submission_count(database, event.id) == 0
+
+
+async def test_a_proposal_without_the_csrf_token_is_refused(site: TalkSite) -> None:
+    database = site.services.database
+    event = await cfp_event(database)
+    await site.log_in_as()
+    await site.form(event.submit)
+    response = await site.client.post(event.submit, data={**proposal(event), "csrf_token": "x"})
+    assert response.status_code == 403
+    assert await submission_count(database, event.id) == 0
+
+
+async def test_a_cfp_that_closed_while_the_form_was_open_refuses_it(site: TalkSite) -> None:
+    database = site.services.database
+    event = await cfp_event(database)
+    await site.log_in_as()
+    token = (await site.form(event.submit)).values["csrf_token"]
+    async with database.transaction() as session:
+        await session.execute(
+            talk_cfps.update().where(talk_cfps.c.event_id == event.id).values(is_open=False)
+        )
+    response = await site.client.post(event.submit, data={**proposal(event), "csrf_token": token})
+    assert response.status_code == 409
+    assert "The call for papers is closed" in response.text
+    assert await submission_count(database, event.id) == 0
+
+
+async def test_co_speakers_are_invited_and_their_links_shown(any_site: TalkSite) -> None:
+    site = any_site
+    database = site.services.database
+    event = await cfp_event(database)
+    await site.log_in_as()
+    data = proposal(event, co_speakers="Bob@example.org\ncarol@example.org")
+    response = await site.post(event.submit, data)
+    assert response.status_code == 200
+    assert "<h1>Proposal submitted</h1>" in response.text
+    async with database.transaction() as session:
+        invited = (
+            await session.scalars(
+                select(talk_submission_speakers.c.email)
+                .join(
+                    talk_submissions,
+                    talk_submissions.c.id == talk_submission_speakers.c.submission_id,
+                )
+                .where(
+                    talk_submissions.c.event_id == event.id,
+                    talk_submission_speakers.c.state == "invited",
+                )
+                .order_by(talk_submission_speakers.c.email)
+            )
+        ).all()
+        code = await session.scalar(
+            select(talk_submissions.c.code).where(talk_submissions.c.event_id == event.id)
+        )
+    assert invited == ["bob@example.org", "carol@example.org"]
+    prefix = f"http://node.test/{event.slug}/invitation/{code}/"
+    assert response.text.count(f'<a href="{prefix}') == 2
+    assert "bob@example.org: " in response.text
