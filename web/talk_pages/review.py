@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
+from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from catalog.talk import (
@@ -23,11 +25,19 @@ from catalog.talk import (
     visible_reviews,
 )
 from web.services import Services
-from web.talk_pages.review_access import Reviewer, reviewer
+from web.talk_pages.review_access import Refusal, Reviewer, reviewer
 from web.talk_pages.review_form import REFUSALS, ReviewForm
-from web.talk_pages.review_listing import SORTS, ListFilters, event_tracks, listed_submissions
-from web.talk_pages.review_rendering import checked_form, layout_of, message, refused, render
+from web.talk_pages.review_listing import SORTS, ListFilters, listed_submissions
 from web.talk_pages.review_submission import account_names, score_categories, submission_content
+from web.talk_pages.speaker_records import tracks
+from web.talk_pages.talk_page import (
+    checked_form,
+    login_redirect,
+    message_page,
+    not_found,
+    see_other,
+    talk_page,
+)
 
 # The decisions a reviewer may take here (pretalx's reviewers accept and reject; confirming
 # and canceling stay with speakers and organizers).
@@ -44,10 +54,50 @@ def _now(request: Request) -> datetime:
     return _services(request).clock.now()
 
 
+def score(value: Decimal | None) -> str:
+    """``2.50``; an en dash for no score."""
+    return "\u2013" if value is None else f"{value.quantize(Decimal('0.01')):f}"
+
+
+async def _render(
+    request: Request,
+    who: Reviewer,
+    template: str,
+    context: dict[str, Any],
+    *,
+    status_code: int = 200,
+) -> Response:
+    return await talk_page(
+        request,
+        template,
+        {"score": score, **context},
+        event=who.event,
+        account_name=who.name,
+        status_code=status_code,
+    )
+
+
+async def _refused(request: Request, refusal: Refusal) -> Response:
+    """To the login page (and back here afterwards), or the 404 or 403 page."""
+    if refusal.reason == "login":
+        return login_redirect(request)
+    if refusal.reason == "no_event":
+        return await not_found(request, "This event", account_name=refusal.account_name)
+    return await message_page(
+        request,
+        "Not a reviewer of this event",
+        "Your account is not in a team that may review this event's submissions. "
+        "Ask the organizers to add you to their review team.",
+        status_code=403,
+        event=refusal.event,
+        account_name=refusal.account_name,
+    )
+
+
 async def review_list(request: Request) -> Response:
     who = await reviewer(request)
     if not isinstance(who, Reviewer):
-        return await refused(request, who)
+        return await _refused(request, who)
     filters = ListFilters.from_query(request.query_params)
     async with _services(request).database.transaction() as session:
         phase = await current_phase(session, who.event.id, _now(request))
@@ -55,7 +105,7 @@ async def review_list(request: Request) -> Response:
         rows = await listed_submissions(
             session, who.event.id, who.account_id, show_aggregate=aggregate
         )
-        tracks = await event_tracks(session, who.event.id)
+        event_tracks = await tracks(session, who.event.id)
     shown = filters.apply(rows, by_aggregate=aggregate)
     context = {
         "phase": phase,
@@ -64,10 +114,10 @@ async def review_list(request: Request) -> Response:
         "total": len(rows),
         "filters": filters,
         "states": REVIEWABLE_STATES,
-        "tracks": tracks,
+        "tracks": event_tracks,
         "sorts": SORTS,
     }
-    return await render(request, layout_of(who), "review_list.html", context)
+    return await _render(request, who, "review_list.html", context)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +132,7 @@ class Feedback:
 async def review_page(request: Request) -> Response:
     who = await reviewer(request)
     if not isinstance(who, Reviewer):
-        return await refused(request, who)
+        return await _refused(request, who)
     notices = {"saved": "Your review was saved.", "decided": "The submission's state changed."}
     done = next((text for key, text in notices.items() if key in request.query_params), "")
     return await _review_page(request, who, Feedback(notice=done))
@@ -125,30 +175,22 @@ async def _review_page(
         "decision_error": feedback.decision_error,
         "notice": feedback.notice,
     }
-    return await render(
-        request, layout_of(who), "review_page.html", context, status_code=status_code
-    )
+    return await _render(request, who, "review_page.html", context, status_code=status_code)
 
 
 async def _no_submission(request: Request, who: Reviewer) -> Response:
-    return await message(
-        request,
-        layout_of(who),
-        "Not found",
-        "This event has no submission with this code to review.",
-        status_code=404,
-    )
+    return await not_found(request, "This submission", event=who.event, account_name=who.name)
 
 
-def _back(who: Reviewer, code: str, flag: str) -> RedirectResponse:
-    return RedirectResponse(f"{who.event.base}/reviews/{code}/?{flag}=1", status_code=303)
+def _back(who: Reviewer, code: str, flag: str) -> Response:
+    return see_other(f"{who.event.base}/reviews/{code}/?{flag}=1")
 
 
 async def save_review(request: Request) -> Response:
     who = await reviewer(request)
     if not isinstance(who, Reviewer):
-        return await refused(request, who)
-    posted = await checked_form(request, layout_of(who))
+        return await _refused(request, who)
+    posted = await checked_form(request, event=who.event, account_name=who.name)
     if isinstance(posted, Response):
         return posted
     code = request.path_params["code"]
@@ -180,13 +222,15 @@ async def save_review(request: Request) -> Response:
 async def decide(request: Request) -> Response:
     who = await reviewer(request)
     if not isinstance(who, Reviewer):
-        return await refused(request, who)
-    posted = await checked_form(request, layout_of(who))
+        return await _refused(request, who)
+    posted = await checked_form(request, event=who.event, account_name=who.name)
     if isinstance(posted, Response):
         return posted
     if not who.may_decide:
         text = "Your account's teams may not change the state of this event's submissions."
-        return await message(request, layout_of(who), "Not allowed", text, status_code=403)
+        return await message_page(
+            request, "Not allowed", text, status_code=403, event=who.event, account_name=who.name
+        )
     code = request.path_params["code"]
     target = DECISIONS.get(str(posted.get("decision", "")))
     if target is None:

@@ -7,17 +7,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 
-from catalog.talk.tables import talk_events
-from catalog.tickets import Permission, Principal, account_principal, account_tables
+from catalog.tickets import Permission, Principal, account_principal
 from core.errors import DeniedError, NotFoundError
-from web.account_session import current_account
 from web.api.call import ApiCall
 from web.api.dispatch import _enter_scope
 from web.services import Services
+from web.talk_pages.account import signed_in
+from web.talk_pages.speaker_records import page_event
+from web.talk_pages.talk_page import PageEvent
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,17 +27,7 @@ class Refusal:
 
     reason: Literal["login", "no_event", "denied"]
     account_name: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class ReviewEvent:
-    id: str
-    slug: str  # ``<organizer>/<event>``, the path's two parts
-    name: str
-
-    @property
-    def base(self) -> str:
-        return f"/{self.slug}"
+    event: PageEvent | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,37 +37,26 @@ class Reviewer:
 
     account_id: str
     name: str
-    event: ReviewEvent
+    event: PageEvent
     may_decide: bool
 
 
 async def reviewer(request: Request) -> Reviewer | Refusal:
     """The reviewer of this request for the event ``{organizer}/{event}`` of its path."""
-    account_id = await current_account(request)
-    if account_id is None:
+    account = await signed_in(request)
+    if account is None:
         return Refusal("login")
-    slug = f"{request.path_params['organizer']}/{request.path_params['event']}"
     services: Services = request.app.state.services
+    params = request.path_params
     async with services.database.transaction() as session:
-        accounts = account_tables.accounts
-        name = str(await session.scalar(select(accounts.c.name).where(accounts.c.id == account_id)))
-        event = await _talk_event(session, slug)
+        event = await page_event(session, params["organizer"], params["event"])
         if event is None:
-            return Refusal("no_event", name)
-        principal = await account_principal(session, account_id)
+            return Refusal("no_event", account.name)
+        principal = await account_principal(session, account.id)
         if not await _may(request, session, principal, Permission.REVIEWS_VIEW):
-            return Refusal("denied", name)
+            return Refusal("denied", account.name, event)
         may_decide = await _may(request, session, principal, Permission.SUBMISSIONS_CHANGE)
-    return Reviewer(account_id, name, event, may_decide)
-
-
-async def _talk_event(session: AsyncSession, slug: str) -> ReviewEvent | None:
-    row = (
-        await session.execute(
-            select(talk_events.c.id, talk_events.c.name).where(talk_events.c.slug == slug)
-        )
-    ).one_or_none()
-    return None if row is None else ReviewEvent(row.id, slug, row.name)
+    return Reviewer(account.id, account.name, event, may_decide)
 
 
 async def _may(

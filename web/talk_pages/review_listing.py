@@ -164,13 +164,3 @@ async def _own_scores(
 
 def _places(score: Decimal) -> Decimal:
     return score.quantize(Decimal("0.0001"))
-
-
-async def event_tracks(session: AsyncSession, event_id: str) -> list[tuple[str, str]]:
-    """The event's tracks as ``(id, name)``, by name."""
-    rows = await session.execute(
-        select(talk_tracks.c.id, talk_tracks.c.name)
-        .where(talk_tracks.c.event_id == event_id)
-        .order_by(talk_tracks.c.name, talk_tracks.c.id)
-    )
-    return [(row.id, row.name) for row in rows]
