@@ -76,6 +76,14 @@ from catalog.talk.schedules import (
     unschedule_talk,
     wip_schedule_id,
 )
+from catalog.talk.slot_edits import (
+    move_slot,
+    place_break,
+    place_talk,
+    remove_slot,
+    set_wip_slot_stream,
+    wip_slot,
+)
 from catalog.talk.speaker_notices import SpeakerNotice, speaker_notices
 from catalog.talk.submissions import (
     ALLOWED_TRANSITIONS,
@@ -83,6 +91,7 @@ from catalog.talk.submissions import (
     Submission,
     SubmissionState,
     accept_invitation,
+    add_speaker,
     change_state,
     check_cfp_open,
     check_transition,
@@ -137,6 +146,7 @@ __all__ = [
     "UnknownTalkObjectError",
     "accept_invitation",
     "add_break",
+    "add_speaker",
     "answers_of",
     "change_state",
     "change_state_as_reviewer",
@@ -162,15 +172,20 @@ __all__ = [
     "import_frab_json",
     "invite_speaker",
     "mean_score",
+    "move_slot",
+    "place_break",
+    "place_talk",
     "ranked_submissions",
     "release",
     "released_versions",
+    "remove_slot",
     "room_guid",
     "save_answers",
     "schedule_changelog",
     "schedule_day",
     "schedule_slots",
     "schedule_talk",
+    "set_wip_slot_stream",
     "speaker_ids",
     "speaker_notices",
     "submit_review",
@@ -183,4 +198,5 @@ __all__ = [
     "visible_reviews",
     "weighted_total",
     "wip_schedule_id",
+    "wip_slot",
 ]

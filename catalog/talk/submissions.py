@@ -217,7 +217,16 @@ async def create_submission(
     do_not_record: bool = False,
     draft: bool = False,
 ) -> Submission:
-    """A new submission (``submitted``, or ``draft``) with its first speaker accepted."""
+    """A new submission (``submitted``, or ``draft``) with its first speaker accepted.
+
+    Raises:
+        UnknownTalkObjectError: the type, the track or the speaker is not the event's.
+    """
+    await _check_event_object(
+        session, talk_submission_types, "submission_type", submission_type_id, event_id
+    )
+    if track_id is not None:
+        await _check_event_object(session, talk_tracks, "track", track_id, event_id)
     submission_id = new_id()
     for attempt in range(5):
         try:
@@ -244,23 +253,43 @@ async def create_submission(
         except IntegrityError:  # the code was taken in this event; draw another
             if attempt == 4:
                 raise
-    email = await session.scalar(
-        select(talk_speakers.c.email).where(talk_speakers.c.id == speaker_id)
-    )
-    if email is None:
-        raise UnknownTalkObjectError(kind="speaker", id=speaker_id)
-    await session.execute(
-        insert(talk_submission_speakers).values(
-            id=new_id(),
-            submission_id=submission_id,
-            speaker_id=speaker_id,
-            email=email,
-            state="accepted",
-            invited_at=now,
-            accepted_at=now,
-        )
-    )
+    await add_speaker(session, submission_id, speaker_id, now=now)
     return await get_submission(session, submission_id)
+
+
+async def add_speaker(
+    session: AsyncSession, submission_id: str, speaker_id: str, *, now: datetime
+) -> None:
+    """Make the event's speaker profile a speaker of the submission at once (an organizer's
+    entry; speakers invite co-speakers instead); an open invitation of that address is taken
+    up, and a speaker of the submission already stays one.
+
+    Raises:
+        UnknownTalkObjectError: no such submission, or the speaker is not the event's.
+    """
+    submission = await get_submission(session, submission_id)
+    speaker = await get_speaker(session, speaker_id)
+    if speaker.event_id != submission.event_id:
+        raise UnknownTalkObjectError(kind="speaker", id=speaker_id)
+    joined = {"speaker_id": speaker_id, "state": "accepted", "accepted_at": now}
+    taken_up = await session.execute(
+        update(talk_submission_speakers)
+        .where(
+            talk_submission_speakers.c.submission_id == submission_id,
+            talk_submission_speakers.c.email == speaker.email,
+        )
+        .values(invite_token_hash=None, **joined)
+    )
+    if not getattr(taken_up, "rowcount", 0):
+        await session.execute(
+            insert(talk_submission_speakers).values(
+                id=new_id(),
+                submission_id=submission_id,
+                email=speaker.email,
+                invited_at=now,
+                **joined,
+            )
+        )
 
 
 async def change_state(

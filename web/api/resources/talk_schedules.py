@@ -38,6 +38,9 @@ class ScheduleSlot(BaseModel):
     start: Timestamp | None
     end: Timestamp | None
     description: str
+    stream: dict[str, Any] | None = Field(
+        description="the slot's own stream (a livestream config); null: the room's"
+    )
 
 
 class Version(BaseModel):
@@ -81,7 +84,7 @@ async def list_schedules(call: ApiCall) -> Page:
 async def get_wip_schedule(call: ApiCall) -> WipSchedule:
     schedule_id = await wip_schedule_id(call.session, call.event.id, now=call.now)
     return WipSchedule(
-        slots=[_slot(slot) for slot in await schedule_slots(call.session, schedule_id)]
+        slots=[slot_out(slot) for slot in await schedule_slots(call.session, schedule_id)]
     )
 
 
@@ -118,7 +121,9 @@ async def get_schedule(call: ApiCall) -> VersionWithSlots:
 
 async def _with_slots(call: ApiCall, version: ScheduleVersion) -> VersionWithSlots:
     slots = await schedule_slots(call.session, version.id)
-    return VersionWithSlots(**_version(version).model_dump(), slots=[_slot(slot) for slot in slots])
+    return VersionWithSlots(
+        **_version(version).model_dump(), slots=[slot_out(slot) for slot in slots]
+    )
 
 
 def _version(version: ScheduleVersion) -> Version:
@@ -130,7 +135,7 @@ def _version(version: ScheduleVersion) -> Version:
     )
 
 
-def _slot(slot: Slot) -> ScheduleSlot:
+def slot_out(slot: Slot) -> ScheduleSlot:
     return ScheduleSlot(
         id=slot.id,
         guid=slot.guid,
@@ -140,4 +145,5 @@ def _slot(slot: Slot) -> ScheduleSlot:
         start=slot.starts_at,
         end=slot.ends_at,
         description=slot.description,
+        stream=slot.stream,
     )

@@ -1,5 +1,6 @@
-"""``…/events/{event}/submissions/`` and ``…/speakers/`` of a talk event: reading submissions and
-speakers, and the organizers' state changes, which go through ``catalog.talk.change_state``."""
+"""``…/events/{event}/submissions/`` and ``…/speakers/`` of a talk event: reading submissions (with
+their speakers and answers) and speakers, and the organizers' state changes, which go through
+``catalog.talk.change_state``. Creating and editing is in ``talk_submission_edits``."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy import Row, or_, select
 
 from catalog.talk import SubmissionState, UnknownTalkObjectError, change_state
 from catalog.talk.tables import (
+    talk_answers,
     talk_speakers,
     talk_submission_speakers,
     talk_submission_types,
@@ -62,6 +64,9 @@ class Submission(BaseModel):
     created_at: Timestamp
     updated_at: Timestamp
     speakers: list[SubmissionSpeaker]
+    answers: dict[str, str] = Field(
+        description="the answers to the event's submission questions: question id → value"
+    )
 
 
 class SubmissionFilters(BaseModel):
@@ -106,7 +111,7 @@ async def list_submissions(call: ApiCall) -> Page:
     count, rows = await fetch_page(
         call.session, statement.order_by(talk_submissions.c.code), call.page
     )
-    return Page(count, await _submissions(call, rows))
+    return Page(count, await submissions_out(call, rows))
 
 
 @api.operation(
@@ -114,14 +119,14 @@ async def list_submissions(call: ApiCall) -> Page:
     response=Submission, permission=Permission.SUBMISSIONS_VIEW, talk=True,
 )  # fmt: skip
 async def get_submission(call: ApiCall) -> Submission:
-    return (await _submissions(call, [await _submission_row(call)]))[0]
+    return (await submissions_out(call, [await submission_row(call)]))[0]
 
 
 def _action_handler(action: str, target: SubmissionState) -> Handler:
     async def handler(call: ApiCall) -> Submission:
-        row = await _submission_row(call)
+        row = await submission_row(call)
         await change_state(call.session, row.id, target, now=call.now)
-        return (await _submissions(call, [await _submission_row(call)]))[0]
+        return (await submissions_out(call, [await submission_row(call)]))[0]
 
     handler.__name__ = f"{action}_submission"
     handler.__doc__ = (
@@ -148,7 +153,7 @@ async def list_speakers(call: ApiCall) -> Page:
         .order_by(talk_speakers.c.code)
     )
     count, rows = await fetch_page(call.session, statement, call.page)
-    return Page(count, await _speakers(call, rows))
+    return Page(count, await speakers_out(call, rows))
 
 
 @api.operation(
@@ -156,6 +161,11 @@ async def list_speakers(call: ApiCall) -> Page:
     permission=Permission.SUBMISSIONS_VIEW, talk=True,
 )  # fmt: skip
 async def get_speaker(call: ApiCall) -> Speaker:
+    return (await speakers_out(call, [await speaker_row(call)]))[0]
+
+
+async def speaker_row(call: ApiCall) -> Row[Any]:
+    """The event's speaker with the path's code."""
     code = call.path_param("code")
     row = (
         await call.session.execute(
@@ -166,7 +176,7 @@ async def get_speaker(call: ApiCall) -> Speaker:
     ).first()
     if row is None:
         raise UnknownTalkObjectError(kind="speaker", code=code)
-    return (await _speakers(call, [row]))[0]
+    return row
 
 
 def _submissions_of(event_id: str) -> Any:
@@ -180,8 +190,9 @@ def _submissions_of(event_id: str) -> Any:
     )
 
 
-async def _submission_row(call: ApiCall) -> Row[Any]:
-    code = call.path_param("code")
+async def submission_row(call: ApiCall, code: str | None = None) -> Row[Any]:
+    """The event's submission with ``code`` (default: the path's), with its type's name."""
+    code = code or call.path_param("code")
     row = (
         await call.session.execute(
             _submissions_of(call.event.id).where(talk_submissions.c.code == code)
@@ -192,7 +203,7 @@ async def _submission_row(call: ApiCall) -> Row[Any]:
     return row
 
 
-async def _submissions(call: ApiCall, rows: Sequence[Row[Any]]) -> list[Submission]:
+async def submissions_out(call: ApiCall, rows: Sequence[Row[Any]]) -> list[Submission]:
     speakers: dict[str, list[SubmissionSpeaker]] = {row.id: [] for row in rows}
     found = await call.session.execute(
         select(
@@ -212,10 +223,19 @@ async def _submissions(call: ApiCall, rows: Sequence[Row[Any]]) -> list[Submissi
         speakers[item.submission_id].append(
             SubmissionSpeaker(code=item.code, name=item.name, email=item.email)
         )
-    return [_submission(row, speakers[row.id]) for row in rows]
+    answers: dict[str, dict[str, str]] = {row.id: {} for row in rows}
+    for answer in await call.session.execute(
+        select(talk_answers.c.submission_id, talk_answers.c.question_id, talk_answers.c.value)
+        .where(talk_answers.c.submission_id.in_(list(answers)))
+        .order_by(talk_answers.c.question_id)
+    ):
+        answers[answer.submission_id][answer.question_id] = answer.value
+    return [_submission(row, speakers[row.id], answers[row.id]) for row in rows]
 
 
-def _submission(row: Row[Any], speakers: list[SubmissionSpeaker]) -> Submission:
+def _submission(
+    row: Row[Any], speakers: list[SubmissionSpeaker], answers: dict[str, str]
+) -> Submission:
     return Submission(
         code=row.code,
         title=row.title,
@@ -230,10 +250,11 @@ def _submission(row: Row[Any], speakers: list[SubmissionSpeaker]) -> Submission:
         created_at=row.created_at,
         updated_at=row.updated_at,
         speakers=speakers,
+        answers=answers,
     )
 
 
-async def _speakers(call: ApiCall, rows: Sequence[Row[Any]]) -> list[Speaker]:
+async def speakers_out(call: ApiCall, rows: Sequence[Row[Any]]) -> list[Speaker]:
     codes: dict[str, list[str]] = {row.id: [] for row in rows}
     found = await call.session.execute(
         select(talk_submission_speakers.c.speaker_id, talk_submissions.c.code)
