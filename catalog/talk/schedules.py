@@ -17,6 +17,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog.talk.errors import InvalidVersionError, NotSchedulableError, UnknownTalkObjectError
+from catalog.talk.mail_notices import notify_speakers
 from catalog.talk.schedule_model import talk_guid
 from catalog.talk.submissions import ACCEPTED_STATES, PUBLIC_STATES, get_submission
 from catalog.talk.tables import (
@@ -352,7 +353,8 @@ async def release(
     """Release the WIP schedule as ``version``: its scheduled breaks and confirmed talks (with a
     room) are copied into a new immutable version, keeping each slot's guid; the WIP schedule
     stays as it is. The changelog against the previous release is stored and returned.
-    Releasing an unchanged schedule makes a new version with an empty changelog.
+    Releasing an unchanged schedule makes a new version with an empty changelog. Every speaker
+    of a talk the release adds, moves or cancels gets a mail, queued in the same transaction.
 
     Raises:
         InvalidVersionError: the name is empty, reserved or taken in this event.
@@ -404,4 +406,5 @@ async def release(
                 for slot in public
             ],
         )
+    await notify_speakers(session, event_id, changes, now=now)
     return ScheduleVersion(schedule_id, event_id, version, released_at, comment, changes)
