@@ -18,6 +18,15 @@ from catalog.talk.frab_json import dumps_frab_json, export_frab_json
 from catalog.talk.frab_json_import import ImportResult, ScheduleImportError, import_frab_json
 from catalog.talk.frab_xml import export_frab_xml
 from catalog.talk.ical import export_ical
+from catalog.talk.mail import (
+    TALK_MAIL_KINDS,
+    TalkMailKind,
+    enqueue_talk_mail,
+    render_talk_mail,
+    talk_mail_carrier,
+)
+from catalog.talk.mail_delivery import running_talk_delivery, talk_deliverer
+from catalog.talk.mail_notices import notify_speakers
 from catalog.talk.questions import (
     Answer,
     AnswerCode,
@@ -50,6 +59,7 @@ from catalog.talk.reviews import (
     visible_reviews,
     weighted_total,
 )
+from catalog.talk.schedule_import import ImportReport, import_schedule
 from catalog.talk.schedule_model import (
     Break,
     Conference,
@@ -108,12 +118,14 @@ from catalog.talk.widget_json import export_widget_json
 
 __all__ = [
     "ALLOWED_TRANSITIONS",
+    "TALK_MAIL_KINDS",
     "Answer",
     "AnswerCode",
     "AnswerProblem",
     "Break",
     "CfpClosedError",
     "Conference",
+    "ImportReport",
     "ImportResult",
     "InvalidAnswersError",
     "InvalidInvitationError",
@@ -142,6 +154,7 @@ __all__ = [
     "Submission",
     "SubmissionState",
     "Talk",
+    "TalkMailKind",
     "Track",
     "UnknownTalkObjectError",
     "accept_invitation",
@@ -159,6 +172,7 @@ __all__ = [
     "current_phase",
     "delete_question",
     "dumps_frab_json",
+    "enqueue_talk_mail",
     "event_answers",
     "event_questions",
     "export_frab_json",
@@ -170,16 +184,20 @@ __all__ = [
     "get_submission",
     "get_version",
     "import_frab_json",
+    "import_schedule",
     "invite_speaker",
     "mean_score",
     "move_slot",
+    "notify_speakers",
     "place_break",
     "place_talk",
     "ranked_submissions",
     "release",
     "released_versions",
     "remove_slot",
+    "render_talk_mail",
     "room_guid",
+    "running_talk_delivery",
     "save_answers",
     "schedule_changelog",
     "schedule_day",
@@ -189,7 +207,9 @@ __all__ = [
     "speaker_ids",
     "speaker_notices",
     "submit_review",
+    "talk_deliverer",
     "talk_guid",
+    "talk_mail_carrier",
     "unschedule_talk",
     "update_question",
     "update_speaker",
