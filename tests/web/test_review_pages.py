@@ -15,6 +15,7 @@ import httpx
 import pytest
 from sqlalchemy import func, insert, select, update
 
+from catalog.talk.questions import QuestionKind, QuestionTarget, create_question, save_answers
 from catalog.talk.reviews import submit_review
 from catalog.talk.submissions import Submission, SubmissionState
 from catalog.talk.tables import talk_reviews, talk_submissions
@@ -378,6 +379,46 @@ async def test_without_a_current_phase_the_list_says_reviewing_is_closed(
     assert one.status_code == 200
     assert "Reviewing is closed" in one.text
     assert "Save review" not in one.text
+
+
+async def test_the_review_page_shows_the_submission_with_its_answers(site: ReviewSite) -> None:
+    await add_phase(site)
+    await site.reviewer()
+    async with site.database.transaction() as session:
+        speaker = await make_speaker(session, site.event_id)
+        submission = await make_submission(
+            session, site.event_id, speaker_id=speaker, title="Rust <in> the kernel"
+        )
+        await session.execute(
+            update(talk_submissions)
+            .where(talk_submissions.c.id == submission.id)
+            .values(abstract="Why & how", description="Line one\nLine two")
+        )
+        for target, owner, text, value in [
+            (QuestionTarget.SUBMISSION, submission.id, "Audience level?", "Beginners <all>"),
+            (QuestionTarget.SPEAKER, speaker, "Where are you from?", "Lyon"),
+        ]:
+            question = await create_question(
+                session, site.event_id, text=text, kind=QuestionKind.STRING, target=target
+            )
+            await save_answers(session, site.event_id, target, owner, {question.id: value})
+        draft = await make_submission(session, site.event_id, SubmissionState.DRAFT)
+
+    page = await site.http.get(f"{site.base}{submission.code}/")
+    hidden = await site.http.get(f"{site.base}{draft.code}/")
+    unknown = await site.http.get(f"{site.base}NOSUCH/")
+
+    assert page.status_code == 200
+    assert '<h1 id="submission-title">Rust &lt;in&gt; the kernel</h1>' in page.text
+    assert '<p class="text">Why &amp; how</p>' in page.text
+    assert '<p class="text">Line one\nLine two</p>' in page.text
+    assert "<dt>Speakers</dt>\n<dd>Jane Doe</dd>" in page.text
+    assert "<dd>Talk (30 minutes)</dd>" in page.text
+    assert '<dt>Audience level?</dt>\n<dd class="text">Beginners &lt;all&gt;</dd>' in page.text
+    assert '<dt>Where are you from?</dt>\n<dd class="text">Lyon</dd>' in page.text
+    assert "Save review" in page.text
+    assert hidden.status_code == 404
+    assert unknown.status_code == 404
 
 
 async def test_a_saved_review_shows_in_the_form_and_the_list(site: ReviewSite) -> None:

@@ -4,16 +4,14 @@ Reading only; reviews themselves come from ``catalog.talk.visible_reviews``."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalog.talk import SubmissionState
+from catalog.talk import Question, QuestionTarget, SubmissionState, answers_of, event_questions
 from catalog.talk.tables import (
-    talk_answers,
-    talk_questions,
     talk_score_categories,
     talk_speakers,
     talk_submission_speakers,
@@ -25,16 +23,17 @@ from catalog.tickets import account_tables
 
 
 @dataclass(frozen=True, slots=True)
+class Answer:
+    question: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
 class SpeakerInfo:
     name: str
     biography: str
     account_id: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class Answer:
-    question: str
-    value: str
+    answers: tuple[Answer, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +50,7 @@ class SubmissionContent:
     track: str | None
     do_not_record: bool
     speakers: tuple[SpeakerInfo, ...]
-    answers: tuple[Answer, ...]  # the submission's and its speakers', in question order
+    answers: tuple[Answer, ...]  # to the event's submission questions, in their order
 
     def is_by(self, account_id: str) -> bool:
         return any(speaker.account_id == account_id for speaker in self.speakers)
@@ -90,7 +89,7 @@ async def submission_content(
     ).one_or_none()
     if row is None:
         return None
-    speakers = await _speakers(session, row.id)
+    questions = await event_questions(session, event_id)
     return SubmissionContent(
         id=row.id,
         code=row.code,
@@ -103,12 +102,14 @@ async def submission_content(
         submission_type=row.type_name,
         track=row.track_name,
         do_not_record=row.do_not_record,
-        speakers=tuple(speaker for _, speaker in speakers),
-        answers=await _answers(session, row.id, [speaker_id for speaker_id, _ in speakers]),
+        speakers=await _speakers(session, row.id, questions),
+        answers=await _answers(session, questions, QuestionTarget.SUBMISSION, row.id),
     )
 
 
-async def _speakers(session: AsyncSession, submission_id: str) -> list[tuple[str, SpeakerInfo]]:
+async def _speakers(
+    session: AsyncSession, submission_id: str, questions: Sequence[Question]
+) -> tuple[SpeakerInfo, ...]:
     links = talk_submission_speakers.c
     rows = await session.execute(
         select(
@@ -121,24 +122,29 @@ async def _speakers(session: AsyncSession, submission_id: str) -> list[tuple[str
         .where(links.submission_id == submission_id, links.state == "accepted")
         .order_by(links.invited_at, links.id)
     )
-    return [(row.id, SpeakerInfo(row.name, row.biography, row.account_id)) for row in rows]
+    return tuple(
+        [
+            SpeakerInfo(
+                row.name,
+                row.biography,
+                row.account_id,
+                await _answers(session, questions, QuestionTarget.SPEAKER, row.id),
+            )
+            for row in rows
+        ]
+    )
 
 
 async def _answers(
-    session: AsyncSession, submission_id: str, speaker_ids: Collection[str]
+    session: AsyncSession, questions: Sequence[Question], target: QuestionTarget, owner_id: str
 ) -> tuple[Answer, ...]:
-    rows = await session.execute(
-        select(talk_questions.c.text, talk_answers.c.value)
-        .join(talk_answers, talk_answers.c.question_id == talk_questions.c.id)
-        .where(
-            or_(
-                talk_answers.c.submission_id == submission_id,
-                talk_answers.c.speaker_id.in_(list(speaker_ids)),
-            )
-        )
-        .order_by(talk_questions.c.sort_key, talk_questions.c.id)
+    """The owner's answers to the questions of ``target``, in question order."""
+    given = await answers_of(session, target, owner_id)
+    return tuple(
+        Answer(question.text, given[question.id])
+        for question in questions
+        if question.target is target and question.id in given
     )
-    return tuple(Answer(row.text, row.value) for row in rows)
 
 
 async def score_categories(session: AsyncSession, event_id: str) -> list[Category]:
