@@ -5,6 +5,7 @@ work-in-progress schedule is never read here."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -33,6 +34,33 @@ from catalog.talk.tables import (
 )
 
 LATEST = "latest"
+
+
+@dataclass(frozen=True, slots=True)
+class ReleasedVersion:
+    """Which released schedule a version name (or ``latest``) of an event stands for now."""
+
+    schedule_id: str
+    version: str
+
+
+async def released_version(
+    session: AsyncSession, event_slug: str, version: str = LATEST
+) -> ReleasedVersion | None:
+    """The released schedule ``version`` (``latest``: the newest) of the event names, in one
+    query; None when the event or the version does not exist, or nothing was released yet.
+    ``released_snapshot(session, event_slug, found.version)`` reads that very schedule."""
+    query = (
+        select(talk_schedules.c.id, talk_schedules.c.version)
+        .join(talk_events, talk_events.c.id == talk_schedules.c.event_id)
+        .where(talk_events.c.slug == event_slug, talk_schedules.c.version.is_not(None))
+    )
+    if version == LATEST:
+        query = query.order_by(talk_schedules.c.released_at.desc()).limit(1)
+    else:
+        query = query.where(talk_schedules.c.version == version)
+    row = (await session.execute(query)).first()
+    return None if row is None else ReleasedVersion(row.id, row.version)
 
 
 async def released_snapshot(
@@ -187,4 +215,4 @@ async def _speakers(session: AsyncSession, submission_ids: list[str]) -> dict[st
     return found
 
 
-__all__ = ["LATEST", "released_snapshot"]
+__all__ = ["LATEST", "ReleasedVersion", "released_snapshot", "released_version"]
