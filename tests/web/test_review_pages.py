@@ -531,13 +531,18 @@ async def test_reviewers_with_submissions_change_accept_when_the_phase_allows(
     site: ReviewSite,
 ) -> None:
     await add_phase(site, can_change_submission_state=True)
-    await site.reviewer(DECIDER)
+    me = await site.reviewer(DECIDER)
     first, second = await add_submissions(site, "First", "Second")
+    async with site.database.transaction() as session:
+        speaker = await make_speaker(session, site.event_id, account_id=me)
+        mine = await make_submission(session, site.event_id, speaker_id=speaker, title="Mine")
 
     page = await site.http.get(f"{site.base}{first.code}/")
+    own_page = await site.http.get(f"{site.base}{mine.code}/")
     accepted = await site.decide(first.code, "accept")
     rejected = await site.decide(second.code, "reject")
     accepted_again = await site.decide(first.code, "accept")
+    own_decision = await site.decide(mine.code, "accept")
 
     assert '<button type="submit" name="decision" value="accept">Accept</button>' in page.text
     assert accepted.status_code == 303
@@ -547,6 +552,10 @@ async def test_reviewers_with_submissions_change_accept_when_the_phase_allows(
     assert await site.state_of(second) == "rejected"
     assert accepted_again.status_code == 409
     assert "The submission is accepted and cannot become accepted." in accepted_again.text
+    assert 'value="accept"' not in own_page.text
+    assert own_decision.status_code == 403
+    assert "You cannot decide on your own submission." in own_decision.text
+    assert await site.state_of(mine) == "submitted"
 
 
 async def test_state_changes_need_the_permission_and_the_phase(tmp_path: Path) -> None:

@@ -62,8 +62,9 @@ async def reviewer(request: Request) -> Reviewer | Refusal:
 async def _may(
     request: Request, session: AsyncSession, principal: Principal, permission: Permission
 ) -> bool:
-    # An organizer the account has no team in is "not found" to the API; here the talk event
-    # exists (checked first), so both answers mean "not for you".
+    # The API's check reads ``{organizer}`` and ``{event}`` from the path, which the reviewer
+    # pages name alike. An organizer the account has no team in is "not found" to the API;
+    # here the talk event exists (checked first), so both answers mean "not for you".
     call = ApiCall(request, session, principal, request.app.state.services.clock.now())
     try:
         await _enter_scope(call, principal, permission, talk=True)
