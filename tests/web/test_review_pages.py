@@ -41,9 +41,8 @@ from tests.catalog.talk.talk_rows import (
     make_track,
     make_type,
 )
-from tests.conftest import make_settings
+from tests.web.api.api_client import running_api
 from web.account_session import COOKIE
-from web.app import create_app
 
 REVIEWER = (Permission.REVIEWS_VIEW,)
 DECIDER = (Permission.REVIEWS_VIEW, Permission.SUBMISSIONS_CHANGE)
@@ -141,16 +140,9 @@ class ReviewSite:
 
 @asynccontextmanager
 async def review_site(tmp_path: Path, db_url: str = "") -> AsyncIterator[ReviewSite]:
-    settings = make_settings(
-        data_dir=tmp_path, db_url=db_url, node_id="node-review", live={"seed_demo": False}
-    )
-    app = create_app(settings)
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=transport, base_url="http://node.test") as http,
-    ):
-        yield await ReviewSite.make(http, app.state.services.database)
+    """A node without the demo (on SQLite, or on PostgreSQL with ``db_url``) and its site."""
+    async with running_api(tmp_path, db_url) as node:
+        yield await ReviewSite.make(node.http, node.database)
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -186,13 +187,22 @@ def _back(who: Reviewer, code: str, flag: str) -> Response:
     return see_other(f"{who.event.base}/reviews/{code}/?{flag}=1")
 
 
-async def save_review(request: Request) -> Response:
+async def _posted(request: Request) -> tuple[Reviewer, FormData] | Response:
+    """The reviewer and their POSTed form, or the answer refusing either."""
     who = await reviewer(request)
     if not isinstance(who, Reviewer):
         return await _refused(request, who)
     posted = await checked_form(request, event=who.event, account_name=who.name)
     if isinstance(posted, Response):
         return posted
+    return who, posted
+
+
+async def save_review(request: Request) -> Response:
+    sent = await _posted(request)
+    if isinstance(sent, Response):
+        return sent
+    who, posted = sent
     code = request.path_params["code"]
     database = _services(request).database
     async with database.transaction() as session:
@@ -220,12 +230,10 @@ async def save_review(request: Request) -> Response:
 
 
 async def decide(request: Request) -> Response:
-    who = await reviewer(request)
-    if not isinstance(who, Reviewer):
-        return await _refused(request, who)
-    posted = await checked_form(request, event=who.event, account_name=who.name)
-    if isinstance(posted, Response):
-        return posted
+    sent = await _posted(request)
+    if isinstance(sent, Response):
+        return sent
+    who, posted = sent
     if not who.may_decide:
         text = "Your account's teams may not change the state of this event's submissions."
         return await message_page(
