@@ -1,6 +1,7 @@
 """``…/events/{event}/reviews/`` of a talk event: every submission (drafts left out) with its
 aggregate score and its reviews with their per-category scores. Organizers with ``reviews.view``
-see them all, whatever the review phase lets reviewers see; writing reviews is the reviewers'."""
+see them all, whatever the review phase lets reviewers see; writing reviews is in
+``talk_review_writes``."""
 
 from __future__ import annotations
 
@@ -29,7 +30,9 @@ class CategoryScore(BaseModel):
 
 class ReviewOut(BaseModel):
     id: str
-    reviewer: str = Field(description="the reviewer's account id")
+    reviewer: str = Field(
+        description="the reviewer: an account id, or the id of the API token that wrote it"
+    )
     text: str
     score: str | None = Field(description="the review's weighted total, as a decimal string")
     scores: list[CategoryScore]
@@ -53,7 +56,7 @@ class SubmissionReviews(BaseModel):
 async def list_reviews(call: ApiCall) -> Page:
     ranked = await ranked_submissions(call.session, call.event.id)
     shown = ranked[call.page.offset : call.page.offset + call.page.page_size]
-    reviews = await _reviews_of(call, [item.submission_id for item in shown])
+    reviews = await reviews_of(call, [item.submission_id for item in shown])
     return Page(
         len(ranked),
         [
@@ -70,7 +73,7 @@ async def list_reviews(call: ApiCall) -> Page:
     )
 
 
-async def _reviews_of(call: ApiCall, submission_ids: list[str]) -> dict[str, list[ReviewOut]]:
+async def reviews_of(call: ApiCall, submission_ids: list[str]) -> dict[str, list[ReviewOut]]:
     rows = list(
         await call.session.execute(
             select(talk_reviews)

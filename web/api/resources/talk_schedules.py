@@ -106,7 +106,7 @@ async def release_schedule(call: ApiCall) -> VersionWithSlots:
         await publish_room_timelines(services, version.id, version.version)
 
     call.after_commit(publish)
-    return await _with_slots(call, version)
+    return await with_slots(call, version)
 
 
 @api.operation(
@@ -114,12 +114,12 @@ async def release_schedule(call: ApiCall) -> VersionWithSlots:
     response=VersionWithSlots, talk=True,
 )  # fmt: skip
 async def get_schedule(call: ApiCall) -> VersionWithSlots:
-    return await _with_slots(
+    return await with_slots(
         call, await get_version(call.session, call.event.id, call.path_param("version"))
     )
 
 
-async def _with_slots(call: ApiCall, version: ScheduleVersion) -> VersionWithSlots:
+async def with_slots(call: ApiCall, version: ScheduleVersion) -> VersionWithSlots:
     slots = await schedule_slots(call.session, version.id)
     return VersionWithSlots(
         **_version(version).model_dump(), slots=[slot_out(slot) for slot in slots]
