@@ -55,14 +55,19 @@ talk_events = Table(
 )
 
 # One row per event; the CfP takes submissions while open and, with a deadline, until then.
+# ``headline`` and ``text`` (plain text, paragraphs split by blank lines) introduce the CfP page.
 talk_cfps = Table(
     "talk_cfps",
     metadata,
     Column("event_id", String(32), ForeignKey("talk_events.id"), primary_key=True),
     Column("is_open", Boolean, nullable=False, server_default=false()),
     _at("deadline", nullable=True),
+    Column("headline", String(300), nullable=False, server_default=""),
+    Column("text", Text, nullable=False, server_default=""),
 )
 
+# ``deadline``, when set, replaces the CfP's deadline for submissions of this type (earlier or
+# later, as in pretalx).
 talk_submission_types = Table(
     "talk_submission_types",
     metadata,
@@ -70,6 +75,7 @@ talk_submission_types = Table(
     _event_fk(),
     Column("name", String(200), nullable=False),
     Column("default_duration_minutes", Integer, nullable=False),
+    _at("deadline", nullable=True),
 )
 
 talk_tracks = Table(
