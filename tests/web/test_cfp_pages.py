@@ -1,5 +1,5 @@
 """The call for papers over HTTP: its page (open, closed, deadline in the event's timezone), the
-submission form for logged-in accounts with custom questions, drafts, co-speaker invitations,
+submission form for logged-in accounts with custom questions, drafts, co-speakers invited by mail,
 form errors that keep the entered values, closed CfPs and CSRF; stored data also on PostgreSQL."""
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import func, insert, select
 
 from catalog.talk import QuestionKind, QuestionTarget, answers_of, create_question
+from catalog.talk.mail_tables import talk_emails
 from catalog.talk.tables import (
     talk_cfps,
     talk_speakers,
-    talk_submission_speakers,
     talk_submissions,
 )
 from core.clock import utc_now
@@ -327,34 +327,39 @@ async def test_a_cfp_that_closed_while_the_form_was_open_refuses_it(site: TalkSi
     assert await submission_count(database, event.id) == 0
 
 
-async def test_co_speakers_are_invited_and_their_links_shown(any_site: TalkSite) -> None:
+async def test_co_speakers_are_invited_by_mail(any_site: TalkSite) -> None:
     site = any_site
     database = site.services.database
     event = await cfp_event(database)
     await site.log_in_as()
     data = proposal(event, co_speakers="Bob@example.org\ncarol@example.org")
     response = await site.post(event.submit, data)
-    assert response.status_code == 200
-    assert "<h1>Proposal submitted</h1>" in response.text
+    assert response.status_code == 303
+    shown = await site.client.get(response.headers["location"])
+    assert '<dd id="invited">bob@example.org, carol@example.org</dd>' in shown.text
+    assert "/invitation/" not in shown.text  # the link is the invitee's secret
     async with database.transaction() as session:
-        invited = (
-            await session.scalars(
-                select(talk_submission_speakers.c.email)
-                .join(
-                    talk_submissions,
-                    talk_submissions.c.id == talk_submission_speakers.c.submission_id,
-                )
-                .where(
-                    talk_submissions.c.event_id == event.id,
-                    talk_submission_speakers.c.state == "invited",
-                )
-                .order_by(talk_submission_speakers.c.email)
-            )
-        ).all()
         code = await session.scalar(
             select(talk_submissions.c.code).where(talk_submissions.c.event_id == event.id)
         )
-    assert invited == ["bob@example.org", "carol@example.org"]
-    prefix = f"http://node.test/{event.slug}/invitation/{code}/"
-    assert response.text.count(f'<a href="{prefix}') == 2
-    assert "bob@example.org: " in response.text
+        mails = (
+            await session.execute(
+                select(talk_emails.c.recipient, talk_emails.c.kind, talk_emails.c.context)
+                .where(talk_emails.c.event_id == event.id)
+                .order_by(talk_emails.c.recipient)
+            )
+        ).all()
+    assert [(mail.recipient, mail.kind) for mail in mails] == [
+        ("bob@example.org", "cospeaker_invitation"),
+        ("carol@example.org", "cospeaker_invitation"),
+    ]
+    for mail in mails:
+        context = dict(mail.context)
+        path = context.pop("invitation_path")
+        assert path.startswith(f"/{event.slug}/invitation/{code}/")
+        assert context == {
+            "event_name": "TalkCon",
+            "title": "Actors all the way down",
+            "inviter_name": "Ada L.",
+        }
+    assert mails[0].context["invitation_path"] != mails[1].context["invitation_path"]

@@ -1,6 +1,7 @@
 """The speaker area over HTTP: the account's submissions, one submission shown and edited while
-its state allows, state changes only along allowed transitions, co-speaker invitations accepted
-through their link, the speaker profile; someone else's submission is a 404; CSRF on every form."""
+its state allows, state changes only along allowed transitions, co-speakers invited by mail and
+joining through its link, the speaker profile; someone else's submission is a 404; CSRF checked
+on every form."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from catalog.talk import (
     create_speaker,
     save_answers,
 )
+from catalog.talk.mail_tables import talk_emails
 from catalog.talk.tables import talk_cfps, talk_speakers, talk_submissions
 from tests.catalog.talk.talk_rows import NOW, make_submission
 from tests.web.test_cfp_pages import CfpEvent, cfp_event
@@ -338,12 +340,22 @@ async def test_an_invited_co_speaker_joins_through_the_link(any_site: TalkSite) 
     response = await site.post(
         proposal.path + "invite", {"email": "Bob@Example.org"}, form=proposal.path
     )
-    assert response.status_code == 200
-    assert "The co-speaker is invited." in response.text
-    assert '<dd id="invited">bob@example.org</dd>' in response.text
-    prefix = f"http://node.test/{proposal.event.slug}/invitation/{proposal.code}/"
-    start = response.text.index(f'<a href="{prefix}') + len('<a href="http://node.test')
-    path = response.text[start : response.text.index('"', start)]
+    assert response.status_code == 303
+    assert response.headers["location"] == proposal.path + "?saved=invited"
+    shown = await site.client.get(response.headers["location"])
+    assert "The invitation is sent by email." in shown.text
+    assert '<dd id="invited">bob@example.org</dd>' in shown.text
+    async with site.services.database.transaction() as session:
+        mail = (
+            await session.execute(
+                select(talk_emails.c.recipient, talk_emails.c.context).where(
+                    talk_emails.c.event_id == proposal.event.id
+                )
+            )
+        ).one()
+    assert (mail.recipient, mail.context["inviter_name"]) == ("bob@example.org", "Ada")
+    path = mail.context["invitation_path"]
+    assert path.startswith(f"/{proposal.event.slug}/invitation/{proposal.code}/")
 
     async with other_browser(site) as bob:
         to_login = await bob.client.get(path)

@@ -181,23 +181,17 @@ async def _submit(request: Request, event: PageEvent, account: Account, form: Fo
     if proposal.errors:
         return await _form_page(request, event, account, proposal, status_code=400)
     try:
-        code, links = await _store(request, event, account, proposal, draft=draft)
+        code = await _store(request, event, account, proposal, draft=draft)
     except CfpClosedError:
         return await closed_page(request, event, account)
-    if not links:
-        return see_other(
-            f"{event.base}/me/submissions/{code}/?saved={'draft' if draft else 'submitted'}"
-        )
-    context = {"code": code, "draft": draft, "links": links}
-    return await talk_page(
-        request, "submitted.html", context, event=event, account_name=account.name
-    )
+    saved = "draft" if draft else "submitted"
+    return see_other(f"{event.base}/me/submissions/{code}/?saved={saved}")
 
 
 async def _store(
     request: Request, event: PageEvent, account: Account, proposal: Proposal, *, draft: bool
-) -> tuple[str, list[tuple[str, str]]]:
-    """Create everything in one transaction; returns the code and the invitation links."""
+) -> str:
+    """Create everything in one transaction (co-speakers' mails included); returns the code."""
     services: Services = request.app.state.services
     now = services.clock.now()
     content = proposal.content
@@ -233,10 +227,17 @@ async def _store(
             proposal.speaker_answers,
             partial=draft,
         )
-        links = await invite_co_speakers(
-            request, session, event, submission.id, submission.code, proposal.co_speakers
+        await invite_co_speakers(
+            session,
+            event,
+            submission_id=submission.id,
+            code=submission.code,
+            title=submission.title,
+            inviter_name=profile["name"],
+            emails=proposal.co_speakers,
+            now=now,
         )
-    return submission.code, links
+    return submission.code
 
 
 _CFP = "/{organizer}/{event}/cfp"

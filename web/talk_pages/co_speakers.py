@@ -1,41 +1,51 @@
 """Inviting co-speakers from the proposal and speaker pages: each address gets an invitation
-(``invite_speaker``) and the link that accepts it. The link is returned for the inviter to pass
-on while the talk catalog sends no mail."""
+(``invite_speaker``) and a ``cospeaker_invitation`` talk mail with the link that accepts it,
+queued in the same transaction. The link is the invitee's secret: the inviter never sees it."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.requests import Request
 
-from catalog.talk import invite_speaker
-from web.services import Services
+from catalog.talk import enqueue_talk_mail, invite_speaker
 from web.talk_pages.talk_page import PageEvent
 
 
-def invitation_link(request: Request, event: PageEvent, code: str, token: str) -> str:
-    """The absolute address of the invitation page."""
-    origin = str(request.base_url).rstrip("/")
-    return f"{origin}{event.base}/invitation/{code}/{token}/"
+def invitation_path(event: PageEvent, code: str, token: str) -> str:
+    """The invitation page's path (the mail puts the platform's address in front)."""
+    return f"{event.base}/invitation/{code}/{token}/"
 
 
 async def invite_co_speakers(
-    request: Request,
     session: AsyncSession,
     event: PageEvent,
+    *,
     submission_id: str,
     code: str,
+    title: str,
+    inviter_name: str,
     emails: Sequence[str],
-) -> list[tuple[str, str]]:
-    """Invite every address to the submission; returns ``(email, link)`` pairs.
+    now: datetime,
+) -> None:
+    """Invite every address to the submission and queue its mail.
 
     Raises:
         InvalidInvitationError: an address is a speaker of the submission already.
     """
-    services: Services = request.app.state.services
-    links = []
     for email in emails:
-        token = await invite_speaker(session, submission_id, email=email, now=services.clock.now())
-        links.append((email, invitation_link(request, event, code, token)))
-    return links
+        token = await invite_speaker(session, submission_id, email=email, now=now)
+        await enqueue_talk_mail(
+            session,
+            event_id=event.id,
+            kind="cospeaker_invitation",
+            recipient=email,
+            context={
+                "event_name": event.name,
+                "title": title,
+                "inviter_name": inviter_name,
+                "invitation_path": invitation_path(event, code, token),
+            },
+            now=now,
+        )

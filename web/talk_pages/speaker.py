@@ -28,6 +28,7 @@ from catalog.talk import (
     check_answers,
     check_cfp_open,
     event_questions,
+    get_speaker,
     save_answers,
     update_submission,
 )
@@ -52,7 +53,7 @@ SAVED = {
     "changed": "Your changes are saved.",
     "withdrawn": "Your proposal is withdrawn.",
     "confirmed": "Thank you for confirming your talk.",
-    "invited": "The co-speaker is invited.",
+    "invited": "The invitation is sent by email.",
     "joined": "You are a speaker of this proposal now.",
 }
 
@@ -87,7 +88,6 @@ async def _submission_page(
     proposal: Proposal | None = None,
     status_code: int = 200,
     message: str = "",
-    links: list[tuple[str, str]] | None = None,
 ) -> Response:
     services: Services = request.app.state.services
     state = S(submission.state)
@@ -117,7 +117,6 @@ async def _submission_page(
         may_invite=state in INVITING_STATES,
         message=message or SAVED.get(saved, ""),
         answers=stored,
-        links=links or [],
         failed=status_code >= 400,
     )
     return await area.page("submission.html", context, status_code=status_code)
@@ -254,18 +253,34 @@ async def invite(request: Request) -> Response:
     elif S(submission.state) not in INVITING_STATES:
         problem = f"A {submission.state} proposal takes no more co-speakers."
     if not problem:
-        services: Services = request.app.state.services
-        try:
-            async with services.database.transaction() as session:
-                links = await invite_co_speakers(
-                    request, session, area.event, submission.id, submission.code, [email]
-                )
-        except InvalidInvitationError as error:
-            problem = error.message + "."
+        problem = await _invite(request, area, submission, email)
     if problem:
         return await _submission_page(request, area, submission, status_code=400, message=problem)
-    invited = await _own(request, area) or submission  # now listing the invitation
-    return await _submission_page(request, area, invited, message=SAVED["invited"], links=links)
+    return see_other(area.submission_path(submission.code) + "?saved=invited")
+
+
+async def _invite(
+    request: Request, area: SpeakerArea, submission: SubmissionView, email: str
+) -> str:
+    """Invite ``email`` by mail; what went wrong, or "" when it is sent."""
+    services: Services = request.app.state.services
+    try:
+        async with services.database.transaction() as session:
+            profiles = await records.speaker_profile_ids(session, area.event.id, area.account.id)
+            inviter = (await get_speaker(session, profiles[0])).name if profiles else ""
+            await invite_co_speakers(
+                session,
+                area.event,
+                submission_id=submission.id,
+                code=submission.code,
+                title=submission.title,
+                inviter_name=inviter or area.account.name,
+                emails=[email],
+                now=services.clock.now(),
+            )
+    except InvalidInvitationError as error:
+        return error.message + "."
+    return ""
 
 
 _ME = "/{organizer}/{event}/me"
