@@ -17,14 +17,13 @@ from sqlalchemy import and_, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from catalog.talk.cfp import call_for_papers
 from catalog.talk.errors import (
-    CfpClosedError,
     InvalidInvitationError,
     InvalidTransitionError,
     UnknownTalkObjectError,
 )
 from catalog.talk.tables import (
-    talk_cfps,
     talk_schedules,
     talk_slots,
     talk_speakers,
@@ -121,24 +120,18 @@ def _submission(row: Any) -> Submission:
     )
 
 
-async def check_cfp_open(session: AsyncSession, event_id: str, now: datetime) -> None:
+async def check_cfp_open(
+    session: AsyncSession, event_id: str, now: datetime, submission_type_id: str | None = None
+) -> None:
     """Refuse speakers' submissions (creating a non-draft, or submitting a draft) unless the
-    event's CfP is open and before its deadline; organizers' own entries skip this check.
+    event's CfP is open and before the deadline that applies (the submission type's own, else
+    the CfP's); organizers' own entries skip this check.
 
     Raises:
         CfpClosedError: no CfP, not open, or past the deadline.
     """
-    row = (
-        await session.execute(select(talk_cfps).where(talk_cfps.c.event_id == event_id))
-    ).one_or_none()
-    if row is None or not row.is_open:
-        raise CfpClosedError(deadline=None if row is None else _iso(row.deadline))
-    if row.deadline is not None and now >= row.deadline:
-        raise CfpClosedError(deadline=_iso(row.deadline))
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.isoformat()
+    cfp = await call_for_papers(session, event_id)
+    cfp.check_open(now, submission_type_id)
 
 
 async def get_submission(
