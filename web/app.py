@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 
 from actors import running_actor_system
+from catalog.talk import running_talk_delivery
 from catalog.tickets import (
     Inventory,
     InventoryActor,
@@ -115,10 +116,16 @@ def create_app(
                         running_order_jobs(
                             orders, deliverer.wake, interval_s=settings.tickets.jobs_interval_s
                         ),
+                        running_talk_delivery(
+                            database,
+                            settings.mail,
+                            base_url=public_url(settings),
+                            data_dir=settings.data_dir,
+                        ) as talk_mail,
                     ):
                         tickets = TicketServices(inventory, orders, offered, links, deliverer)
                         app.state.services = Services(
-                            settings, database, actors, live, tickets, wall_clock
+                            settings, database, actors, live, tickets, wall_clock, talk_mail
                         )
                         if tune_gc:
                             freeze_startup_objects()

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from actors import ActorSystem
-from catalog.tickets import Deliverer, Inventory, OrderService, PaymentProvider, TicketDeps
+from catalog.tickets import Inventory, OrderService, PaymentProvider, TicketDeps
 from core.clock import Clock, SystemClock
 from core.database import Database
+from core.outbox import Deliverer
 from core.settings import Settings
 from live import LiveServices
 from web.ticket_links import ShopLinks
@@ -43,3 +44,6 @@ class Services:
     live: LiveServices
     tickets: TicketServices
     clock: Clock = field(default_factory=SystemClock)  # the wall time schedules follow
+    # Delivers the talk catalog's mails; ``wake()`` it after committing one (a release, an
+    # invitation) to send at once rather than at its next pass.
+    talk_mail: Deliverer | None = None
