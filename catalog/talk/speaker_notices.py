@@ -1,5 +1,5 @@
 """Who to tell about a schedule release: every joined speaker of each talk the release added,
-moved or canceled, from the release's changelog. Reads only; the mailer decides the words.
+moved or canceled, from the release's changelog. Reads only; ``mail_notices`` decides the words.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ async def speaker_notices(
     session: AsyncSession, event_id: str, changelog: dict[str, Any]
 ) -> list[SpeakerNotice]:
     """The notices a release's changelog calls for: every accepted speaker of each new, moved
-    or canceled talk (the mailer decides the words; nothing is sent here)."""
+    or canceled talk (``mail_notices`` queues their mails; nothing is sent here)."""
     changed = [
         (kind, entry)
         for kind, key in (
