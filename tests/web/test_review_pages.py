@@ -293,6 +293,20 @@ async def test_filters_by_state_track_and_not_yet_reviewed_and_sorts(site: Revie
     assert f'<option value="{track}" selected>Core</option>' in by_track.text
 
 
+async def test_a_hidden_aggregate_does_not_order_the_list(site: ReviewSite) -> None:
+    await add_phase(site, can_see_other_reviews=False)
+    category = await add_category(site, max_score=4)
+    await site.reviewer()
+    colleague = await site.account()
+    by_code = sorted(await add_submissions(site, *"ABCDE"), key=lambda s: s.code)
+    for value, submission in enumerate(by_code):  # the aggregate ranks them by code, reversed
+        await stored_review(site, submission, colleague, {category: value})
+
+    page = await site.http.get(site.base, params={"sort": "score"})
+
+    assert [row["title"] for row in table_rows(page.text)] == [s.title for s in by_code]
+
+
 async def test_anonymous_visitors_are_sent_to_the_login_page(site: ReviewSite) -> None:
     [submission] = await add_submissions(site, "A talk")
 

@@ -4,11 +4,14 @@ range is the catalog's decision (``submit_review``); this module only reads whol
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+
+from starlette.datastructures import FormData
 
 from catalog.talk import InvalidScoreError, OwnSubmissionError, PhaseDeniedError, Review
 from web.talk_pages.review_submission import Category
+from web.talk_pages.talk_page import field as form_field
 
 TEXT = "text"
 MAX_TEXT_CHARS = 20_000
@@ -37,13 +40,13 @@ class ReviewForm:
         return cls({**values, TEXT: review.text})
 
     @classmethod
-    def posted(cls, form: Mapping[str, object], categories: Sequence[Category]) -> ReviewForm:
+    def posted(cls, form: FormData, categories: Sequence[Category]) -> ReviewForm:
         """The posted values, with an error for each score that is not a whole number."""
-        values = {TEXT: str(form.get(TEXT, ""))}
+        values = {TEXT: form_field(form, TEXT)}
         errors = {}
         for category in categories:
             name = score_field(category.id)
-            value = str(form.get(name, "")).strip()
+            value = form_field(form, name)
             values[name] = value
             if value and not _whole_number(value):
                 errors[name] = "Enter a whole number."
