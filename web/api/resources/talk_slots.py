@@ -5,7 +5,7 @@ the public schedule and the live rooms with the next release."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -20,11 +20,11 @@ from catalog.talk import (
     wip_slot,
 )
 from catalog.tickets import Permission
-from core.errors import InvalidPayloadError
 from web.api.call import ApiCall
 from web.api.fields import Timestamp
 from web.api.pages import Page
 from web.api.registry import api
+from web.api.resources.talk_patches import patch_changes
 from web.api.resources.talk_schedules import SCHEDULES, TAG, ScheduleSlot, slot_out
 from web.api.resources.talk_submissions import submission_row
 
@@ -145,15 +145,11 @@ async def get_wip_slot(call: ApiCall) -> ScheduleSlot:
     body=SlotPatch, permission=Permission.SCHEDULE_CHANGE, talk=True,
 )  # fmt: skip
 async def patch_wip_slot(call: ApiCall) -> ScheduleSlot:
-    sent = call.body_as(SlotPatch).model_dump(exclude_unset=True)
-    nulled = sorted(
-        key for key in ("start", "end", "description") if key in sent and sent[key] is None
+    changes = patch_changes(
+        call.body_as(SlotPatch),
+        nullable={"room"},
+        names={"room": "room_id", "start": "starts_at", "end": "ends_at"},
     )
-    if nulled:
-        errors = [{"field": key, "message": "may not be null", "in": "body"} for key in nulled]
-        raise InvalidPayloadError(errors=errors)
-    names = {"room": "room_id", "start": "starts_at", "end": "ends_at"}
-    changes: dict[str, Any] = {names.get(key, key): value for key, value in sent.items()}
     slot = await move_slot(
         call.session, call.event.id, call.path_param("slot"), now=call.now, **changes
     )

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -19,9 +19,9 @@ from catalog.talk import (
     update_submission,
 )
 from catalog.tickets import Permission
-from core.errors import InvalidPayloadError
 from web.api.call import ApiCall
 from web.api.registry import api
+from web.api.resources.talk_patches import patch_changes
 from web.api.resources.talk_submissions import (
     SPEAKER,
     SUBMISSION,
@@ -110,16 +110,6 @@ class SpeakerPatch(BaseModel):
 
 # Body field → ``update_submission`` keyword, where they differ.
 _COLUMNS = {"track": "track_id", "submission_type": "submission_type_id"}
-_NULLABLE = frozenset({"track", "duration_minutes", "answers", "avatar_url"})
-
-
-def _changes(sent: dict[str, Any]) -> dict[str, Any]:
-    """The sent fields as domain keywords; null where null means nothing is a bad payload."""
-    nulled = sorted(key for key, value in sent.items() if value is None and key not in _NULLABLE)
-    if nulled:
-        errors = [{"field": key, "message": "may not be null", "in": "body"} for key in nulled]
-        raise InvalidPayloadError(errors=errors)
-    return {_COLUMNS.get(key, key): value for key, value in sent.items()}
 
 
 @api.operation(
@@ -169,7 +159,11 @@ async def create_talk_submission(call: ApiCall) -> Submission:
 )  # fmt: skip
 async def patch_talk_submission(call: ApiCall) -> Submission:
     row = await submission_row(call)
-    changes = _changes(call.body_as(SubmissionPatch).model_dump(exclude_unset=True))
+    changes = patch_changes(
+        call.body_as(SubmissionPatch),
+        nullable={"track", "duration_minutes"},
+        names=_COLUMNS,
+    )
     answers = changes.pop("answers", None)
     await update_submission(call.session, row.id, now=call.now, **changes)
     if answers is not None:
@@ -196,6 +190,6 @@ async def _save_answers(
 )  # fmt: skip
 async def patch_talk_speaker(call: ApiCall) -> Speaker:
     row = await speaker_row(call)
-    changes = _changes(call.body_as(SpeakerPatch).model_dump(exclude_unset=True))
+    changes = patch_changes(call.body_as(SpeakerPatch), nullable={"avatar_url"})
     await update_speaker(call.session, row.id, **changes)
     return (await speakers_out(call, [await speaker_row(call)]))[0]
