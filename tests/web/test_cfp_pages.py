@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import func, insert, select
 
 from catalog.talk import QuestionKind, QuestionTarget, answers_of, create_question
+from catalog.talk.cfp import set_type_deadline, update_call_for_papers
 from catalog.talk.mail_tables import talk_emails
 from catalog.talk.tables import (
     talk_cfps,
@@ -363,3 +364,56 @@ async def test_co_speakers_are_invited_by_mail(any_site: TalkSite) -> None:
             "inviter_name": "Ada L.",
         }
     assert mails[0].context["invitation_path"] != mails[1].context["invitation_path"]
+
+
+async def test_the_cfp_shows_its_headline_and_text_as_plain_paragraphs(site: TalkSite) -> None:
+    database = site.services.database
+    event = await cfp_event(database)
+    async with database.transaction() as session:
+        await update_call_for_papers(
+            session,
+            event.id,
+            headline="Share what you built",
+            text="First <b>paragraph</b>.\r\n\r\nSecond one.",
+        )
+    page = await site.client.get(f"/{event.slug}/cfp/")
+    assert '<p class="headline" id="cfp-headline">Share what you built</p>' in page.text
+    assert (
+        '<div id="cfp-text">\n<p>First &lt;b&gt;paragraph&lt;/b&gt;.</p><p>Second one.</p>'
+        in page.text
+    )
+
+
+async def test_a_type_past_its_own_deadline_is_not_offered(site: TalkSite) -> None:
+    database = site.services.database
+    event = await cfp_event(database)
+    async with database.transaction() as session:
+        workshop = await make_type(session, event.id, minutes=90)
+        await set_type_deadline(session, event.id, event.type_id, utc_now() - timedelta(hours=1))
+        await set_type_deadline(
+            session, event.id, workshop, datetime.fromisoformat("2030-06-01T16:00:00+00:00")
+        )
+    cfp = await site.client.get(f"/{event.slug}/cfp/")
+    assert "<li>Talk (90 minutes, until Saturday, 1 June 2030, 18:00 (Europe/Berlin))</li>" in (
+        cfp.text
+    )
+    await site.log_in_as()
+    form = await site.form(event.submit)
+    assert form.options["submission_type"] == [workshop]
+    refused = await site.post(event.submit, proposal(event))
+    assert refused.status_code == 400
+    assert '<p class="error" id="submission_type-error">' in refused.text
+    taken = await site.post(event.submit, proposal(event, submission_type=workshop))
+    assert taken.status_code == 303
+    assert await submission_count(database, event.id) == 1
+
+
+async def test_a_type_with_a_later_deadline_keeps_a_past_cfp_open(site: TalkSite) -> None:
+    database = site.services.database
+    event = await cfp_event(database, deadline=utc_now() - timedelta(days=1))
+    async with database.transaction() as session:
+        await set_type_deadline(session, event.id, event.type_id, utc_now() + timedelta(days=1))
+    page = await site.client.get(f"/{event.slug}/cfp/")
+    assert "The call for papers is open." in page.text
+    await site.log_in_as()
+    assert (await site.post(event.submit, proposal(event))).status_code == 303

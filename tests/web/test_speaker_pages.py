@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -22,8 +23,10 @@ from catalog.talk import (
     create_speaker,
     save_answers,
 )
+from catalog.talk.cfp import set_type_deadline
 from catalog.talk.mail_tables import talk_emails
 from catalog.talk.tables import talk_cfps, talk_speakers, talk_submissions
+from core.clock import utc_now
 from tests.catalog.talk.talk_rows import NOW, make_submission
 from tests.web.test_cfp_pages import CfpEvent, cfp_event
 from tests.web.test_shop_front import FormFields
@@ -441,3 +444,15 @@ async def test_a_canceled_talk_takes_no_co_speakers(site: TalkSite) -> None:
     )
     assert response.status_code == 400
     assert "A canceled proposal takes no more co-speakers." in response.text
+
+
+async def test_a_submitted_proposal_is_read_only_after_its_types_deadline(site: TalkSite) -> None:
+    proposal = await own_proposal(site)
+    async with site.services.database.transaction() as session:
+        await set_type_deadline(
+            session, proposal.event.id, proposal.event.type_id, utc_now() - timedelta(minutes=1)
+        )
+    page = await site.client.get(proposal.path)
+    assert "A submitted proposal cannot be edited here." in page.text
+    response = await site.post(proposal.path, edit_form(proposal))
+    assert response.status_code == 409

@@ -1,10 +1,12 @@
 """The public call for papers: its page (open or closed, the deadline in the event's timezone,
 types and tracks) and the submission form of a logged-in account, which creates the speaker
 profile, the submission (draft or submitted), the answers and the co-speaker invitations in one
-transaction. Whether the CfP takes submissions is ``check_cfp_open``'s decision."""
+transaction. Whether the CfP takes proposals (of a type) is ``CallForPapers.check_open``'s
+decision."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,7 +20,6 @@ from catalog.talk import (
     CfpClosedError,
     QuestionTarget,
     answers_of,
-    check_cfp_open,
     create_speaker,
     create_submission,
     event_questions,
@@ -26,6 +27,7 @@ from catalog.talk import (
     save_answers,
     update_speaker,
 )
+from catalog.talk.cfp import CallForPapers, SubmissionTypeTerms, call_for_papers
 from web.services import Services
 from web.talk_pages import speaker_records as records
 from web.talk_pages.account import signed_in
@@ -63,20 +65,44 @@ async def _event(request: Request) -> PageEvent | None:
         return await records.page_event(session, params["organizer"], params["event"])
 
 
+async def cfp_terms(request: Request, event: PageEvent) -> CallForPapers:
+    services: Services = request.app.state.services
+    async with services.database.transaction() as session:
+        return await call_for_papers(session, event.id)
+
+
+def open_type_ids(cfp: CallForPapers, now: datetime) -> set[str]:
+    """The submission types that take proposals now (each may have its own deadline)."""
+    return {kind.id for kind in cfp.types if cfp.accepts(now, kind.id)}
+
+
+def type_label(kind: SubmissionTypeTerms, timezone: str) -> str:
+    """``Talk (45 minutes)``, with the type's own deadline when it has one."""
+    label = f"{kind.name} ({kind.default_duration_minutes} minutes"
+    own = f", until {deadline_text(kind.deadline, timezone)}" if kind.deadline else ""
+    return f"{label}{own})"
+
+
+def paragraphs(text: str) -> list[str]:
+    """The CfP text's paragraphs (separated by blank lines); shown as plain text."""
+    return [part.strip() for part in text.replace("\r\n", "\n").split("\n\n") if part.strip()]
+
+
 async def cfp_page(request: Request) -> Response:
     event = await _event(request)
     if event is None:
         return await not_found(request, "This event")
     current = await signed_in(request)
     services: Services = request.app.state.services
+    cfp = await cfp_terms(request, event)
     async with services.database.transaction() as session:
-        cfp = await records.cfp(session, event.id)
-        types = await records.submission_types(session, event.id)
         tracks = await records.tracks(session, event.id)
     context = {
-        "open": cfp.accepts(services.clock.now()),
+        "open": bool(open_type_ids(cfp, services.clock.now())),
         "deadline": deadline_text(cfp.deadline, event.timezone) if cfp.deadline else "",
-        "types": types,
+        "headline": cfp.headline,
+        "paragraphs": paragraphs(cfp.text),
+        "types": [type_label(kind, event.timezone) for kind in cfp.types],
         "tracks": tracks,
     }
     name = current.name if current else ""
@@ -96,17 +122,21 @@ async def closed_page(request: Request, event: PageEvent, account: Account) -> R
     )
 
 
-async def form_context(request: Request, event: PageEvent) -> dict[str, Any]:
-    """What the proposal form shows besides its values: types, tracks, languages, questions."""
+async def form_context(
+    request: Request, event: PageEvent, type_ids: Collection[str]
+) -> dict[str, Any]:
+    """What the proposal form shows besides its values: the submission types of ``type_ids``,
+    tracks, languages and questions."""
     services: Services = request.app.state.services
     async with services.database.transaction() as session:
         questions = await event_questions(session, event.id)
-        types = await records.submission_types(session, event.id)
+        cfp = await call_for_papers(session, event.id)
         tracks = await records.tracks(session, event.id)
+        types = [kind for kind in cfp.types if kind.id in type_ids]
         return {
-            "types": types,
-            "tracks": tracks,
-            "type_choices": [(t.id, f"{t.name} ({t.minutes} minutes)") for t in types],
+            "type_ids": [kind.id for kind in types],
+            "track_ids": [track.id for track in tracks],
+            "type_choices": [(kind.id, type_label(kind, event.timezone)) for kind in types],
             "track_choices": [(t.id, t.name) for t in tracks],
             "languages": LANGUAGES,
             "submission_questions": [q for q in questions if q.target is QuestionTarget.SUBMISSION],
@@ -134,9 +164,10 @@ async def _form_page(
     account: Account,
     proposal: Proposal,
     *,
+    type_ids: Collection[str],
     status_code: int = 200,
 ) -> Response:
-    context = {**await form_context(request, event), "values": proposal.values}
+    context = {**await form_context(request, event, type_ids), "values": proposal.values}
     context["errors"] = proposal.errors
     return await talk_page(
         request,
@@ -156,30 +187,38 @@ async def submit_page(request: Request) -> Response:
     if account is None:
         return login_redirect(request)
     services: Services = request.app.state.services
-    async with services.database.transaction() as session:
-        cfp = await records.cfp(session, event.id)
-    if not cfp.accepts(services.clock.now()):
+    type_ids = open_type_ids(await cfp_terms(request, event), services.clock.now())
+    if not type_ids:
         return await closed_page(request, event, account)
     if request.method == "GET":
         values = await _initial_values(request, event, account)
-        return await _form_page(request, event, account, Proposal(values=values))
+        proposal = Proposal(values=values)
+        return await _form_page(request, event, account, proposal, type_ids=type_ids)
     form = await checked_form(request, event=event, account_name=account.name)
     if isinstance(form, Response):
         return form
-    return await _submit(request, event, account, form)
+    return await _submit(request, event, account, form, type_ids)
 
 
-async def _submit(request: Request, event: PageEvent, account: Account, form: FormData) -> Response:
+async def _submit(
+    request: Request, event: PageEvent, account: Account, form: FormData, type_ids: set[str]
+) -> Response:
     draft = form.get("action") == "draft"
-    context = await form_context(request, event)
+    context = await form_context(request, event, type_ids)
     questions = context["submission_questions"] + context["speaker_questions"]
     proposal = read_submission(
-        form, types=context["types"], tracks=context["tracks"], questions=questions, draft=draft
+        form,
+        type_ids=context["type_ids"],
+        track_ids=context["track_ids"],
+        questions=questions,
+        draft=draft,
     )
     read_speaker(form, questions=questions, draft=draft, proposal=proposal)
     read_co_speakers(proposal, form, account.email)
     if proposal.errors:
-        return await _form_page(request, event, account, proposal, status_code=400)
+        return await _form_page(
+            request, event, account, proposal, type_ids=type_ids, status_code=400
+        )
     try:
         code = await _store(request, event, account, proposal, draft=draft)
     except CfpClosedError:
@@ -196,7 +235,8 @@ async def _store(
     now = services.clock.now()
     content = proposal.content
     async with services.database.transaction() as session:
-        await check_cfp_open(session, event.id, now)
+        cfp = await call_for_papers(session, event.id)
+        cfp.check_open(now, content["submission_type_id"])
         profiles = await records.speaker_profile_ids(session, event.id, account.id)
         profile = {"name": content.pop("name"), "biography": content.pop("biography")}
         speaker_id = (

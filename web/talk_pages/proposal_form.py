@@ -13,7 +13,6 @@ from typing import Any
 from starlette.datastructures import FormData
 
 from catalog.talk import Question, QuestionTarget, check_answers
-from web.talk_pages.speaker_records import Choice
 from web.talk_pages.talk_page import field as form_field
 
 # The languages a talk may be held in (the tables have no per-event list yet).
@@ -94,20 +93,19 @@ def _answers(
 def read_submission(
     form: FormData,
     *,
-    types: Sequence[Choice],
-    tracks: Sequence[Choice],
+    type_ids: Sequence[str],
+    track_ids: Sequence[str],
     questions: Sequence[Question],
     draft: bool,
     proposal: Proposal | None = None,
 ) -> Proposal:
-    """The submission's own fields and its answers to the submission questions."""
+    """The submission's own fields (of the types ``type_ids`` that take proposals) and its
+    answers to the submission questions."""
     proposal = proposal or Proposal(values={})
     content = proposal.content
     content["title"] = _text(proposal, form, "title", MAX_TITLE_CHARS, required=True)
-    content["submission_type_id"] = _choice(
-        proposal, form, "submission_type", [t.id for t in types]
-    )
-    track = _choice(proposal, form, "track", ["", *(t.id for t in tracks)])
+    content["submission_type_id"] = _choice(proposal, form, "submission_type", type_ids)
+    track = _choice(proposal, form, "track", ["", *track_ids])
     content["track_id"] = track or None
     content["abstract"] = _text(proposal, form, "abstract", MAX_ABSTRACT_CHARS, required=not draft)
     content["description"] = _text(

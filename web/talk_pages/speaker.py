@@ -26,16 +26,16 @@ from catalog.talk import (
     answers_of,
     change_state,
     check_answers,
-    check_cfp_open,
     event_questions,
     get_speaker,
     save_answers,
     update_submission,
 )
+from catalog.talk.cfp import call_for_papers
 from web.services import Services
 from web.talk_pages import invitation, speaker_profile
 from web.talk_pages import speaker_records as records
-from web.talk_pages.cfp import closed_page, form_context
+from web.talk_pages.cfp import cfp_terms, closed_page, form_context, open_type_ids
 from web.talk_pages.co_speakers import invite_co_speakers
 from web.talk_pages.proposal_form import Proposal, answer_values, read_submission, valid_email
 from web.talk_pages.speaker_area import SpeakerArea, speaker_area
@@ -60,6 +60,18 @@ SAVED = {
 
 def content_editable(state: SubmissionState, cfp_open: bool) -> bool:
     return state is S.DRAFT or (state is S.SUBMITTED and cfp_open)
+
+
+async def _editing_terms(
+    request: Request, area: SpeakerArea, submission: SubmissionView
+) -> tuple[set[str], bool]:
+    """The types an edit may choose (those taking proposals, and the submission's own) and
+    whether the CfP takes proposals of the submission's type."""
+    services: Services = request.app.state.services
+    now = services.clock.now()
+    cfp = await cfp_terms(request, area.event)
+    type_ids = open_type_ids(cfp, now) | {submission.submission_type_id}
+    return type_ids, cfp.accepts(now, submission.submission_type_id)
 
 
 async def my_submissions(request: Request) -> Response:
@@ -91,10 +103,10 @@ async def _submission_page(
 ) -> Response:
     services: Services = request.app.state.services
     state = S(submission.state)
+    type_ids, cfp_open = await _editing_terms(request, area, submission)
     async with services.database.transaction() as session:
-        cfp_open = (await records.cfp(session, area.event.id)).accepts(services.clock.now())
         stored = await answers_of(session, QuestionTarget.SUBMISSION, submission.id)
-    context: dict[str, Any] = await form_context(request, area.event)
+    context: dict[str, Any] = await form_context(request, area.event, type_ids)
     if proposal is None:
         values = {
             "title": submission.title,
@@ -135,8 +147,7 @@ async def submission_page(request: Request) -> Response:
     if isinstance(form, Response):
         return form
     services: Services = request.app.state.services
-    async with services.database.transaction() as session:
-        cfp_open = (await records.cfp(session, area.event.id)).accepts(services.clock.now())
+    type_ids, cfp_open = await _editing_terms(request, area, submission)
     state = S(submission.state)
     if not content_editable(state, cfp_open):
         return await area.message(
@@ -145,11 +156,11 @@ async def submission_page(request: Request) -> Response:
             status_code=409,
             back=area.submission_path(submission.code),
         )
-    context = await form_context(request, area.event)
+    context = await form_context(request, area.event, type_ids)
     proposal = read_submission(
         form,
-        types=context["types"],
-        tracks=context["tracks"],
+        type_ids=context["type_ids"],
+        track_ids=context["track_ids"],
         questions=context["submission_questions"],
         draft=state is S.DRAFT,
     )
@@ -189,7 +200,8 @@ async def _apply(
         CfpClosedError, InvalidTransitionError: from the talk catalog.
     """
     if target is S.SUBMITTED and S(submission.state) is S.DRAFT:
-        await check_cfp_open(session, area.event.id, now)
+        cfp = await call_for_papers(session, area.event.id)
+        cfp.check_open(now, submission.submission_type_id)
         missing = await _missing(session, area, submission)
         if missing:
             return missing

@@ -1,22 +1,19 @@
 """Read queries of the call-for-papers and speaker pages that the talk catalog's services do not
-offer: the event by slug with its CfP, its types and tracks, an account's speaker profiles and
+offer: the event by slug, its tracks, an account's speaker profiles and
 submissions, and one submission as its speaker sees it. Nothing is written here.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog.talk.tables import (
-    talk_cfps,
     talk_events,
     talk_speakers,
     talk_submission_speakers,
-    talk_submission_types,
     talk_submissions,
     talk_tracks,
 )
@@ -32,22 +29,11 @@ class Account:
 
 
 @dataclass(frozen=True, slots=True)
-class Cfp:
-    is_open: bool
-    deadline: datetime | None
-
-    def accepts(self, now: datetime) -> bool:
-        """Whether speakers may submit now (``check_cfp_open``'s rule, for showing it)."""
-        return self.is_open and (self.deadline is None or now < self.deadline)
-
-
-@dataclass(frozen=True, slots=True)
 class Choice:
-    """A submission type (``minutes``: its default duration) or a track."""
+    """A track: its id and name."""
 
     id: str
     name: str
-    minutes: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,24 +77,6 @@ async def page_event(session: AsyncSession, organizer: str, event: str) -> PageE
         )
     ).one_or_none()
     return None if row is None else PageEvent(row.id, slug, row.name, row.timezone)
-
-
-async def cfp(session: AsyncSession, event_id: str) -> Cfp:
-    """The event's CfP; an event without a CfP row has a closed one."""
-    row = (
-        await session.execute(select(talk_cfps).where(talk_cfps.c.event_id == event_id))
-    ).one_or_none()
-    return Cfp(False, None) if row is None else Cfp(row.is_open, row.deadline)
-
-
-async def submission_types(session: AsyncSession, event_id: str) -> list[Choice]:
-    types = talk_submission_types
-    rows = await session.execute(
-        select(types.c.id, types.c.name, types.c.default_duration_minutes)
-        .where(types.c.event_id == event_id)
-        .order_by(types.c.name, types.c.id)
-    )
-    return [Choice(row.id, row.name, row.default_duration_minutes) for row in rows]
 
 
 async def tracks(session: AsyncSession, event_id: str) -> list[Choice]:
@@ -188,7 +156,7 @@ async def own_submission(
         language=row.language,
         duration_minutes=row.duration_minutes,
         speaker_names=tuple(person.name for person in speakers),
-        invited=tuple(person.email for person in people if person.state == "invited"),
+        invited=tuple(sorted(person.email for person in people if person.state == "invited")),
     )
 
 
