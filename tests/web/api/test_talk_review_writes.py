@@ -98,6 +98,7 @@ async def test_review_payloads_owners_and_permissions_are_checked(api: ApiClient
         )
         own = await make_submission(session, talk.event_id, speaker_id=speaker_id)
         other = await make_submission(session, talk.event_id, SubmissionState.ACCEPTED)
+        draft = await make_submission(session, talk.event_id, SubmissionState.DRAFT)
     path = f"submissions/{other.code}/review/"
 
     own_review = await talk.call("PUT", f"submissions/{own.code}/review/", 403, json={})
@@ -113,6 +114,7 @@ async def test_review_payloads_owners_and_permissions_are_checked(api: ApiClient
     )  # fmt: skip
     extra = await talk.call("PUT", path, 422, json={"text": "x", "score": 3})
     unknown = await talk.call("POST", "reviews/", 404, json={"submission": "NOPE42"})
+    not_yet = await talk.call("PUT", f"submissions/{draft.code}/review/", 404, json={})
     no_submission = await talk.call("POST", "reviews/", 422, json={"text": "x"})
     denied = await talk.call("PUT", path, 403, headers=viewer, json={})
 
@@ -123,5 +125,6 @@ async def test_review_payloads_owners_and_permissions_are_checked(api: ApiClient
     assert twice["error"]["details"]["errors"][0]["field"] == "scores"
     assert extra["error"]["details"]["errors"][0]["field"] == "score"
     assert unknown["error"]["code"] == "talk.not_found"
+    assert not_yet["error"]["details"] == {"kind": "submission", "code": draft.code}
     assert no_submission["error"]["details"]["errors"][0]["field"] == "submission"
     assert denied["error"]["details"] == {"permission": "reviews.view"}

@@ -1,6 +1,7 @@
 """Writing reviews of a talk event's submissions over ``…/reviews/`` and
 ``…/submissions/{code}/review/``, through ``catalog.talk.submit_review``: the current review phase
-must allow reviewing, and nobody reviews a submission they are a speaker of.
+must allow reviewing, and nobody reviews a submission they are a speaker of. Drafts are not up
+for review: they are unknown here, as in the reviewer pages.
 
 The reviewer is the API principal: an API token reviews as itself (``reviewer`` is the token's
 id), so each token of a team is its own reviewer and keeps one review per submission; it is never
@@ -12,7 +13,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from catalog.talk import submit_review
+from catalog.talk import SubmissionState, UnknownTalkObjectError, submit_review
 from catalog.tickets import Permission
 from web.api.call import ApiCall
 from web.api.registry import api
@@ -78,6 +79,8 @@ async def put_review(call: ApiCall) -> OwnReview:
 async def _review(call: ApiCall, code: str, body: ReviewBody) -> OwnReview:
     assert call.principal is not None, "review endpoints are authenticated"
     submission = await submission_row(call, code)
+    if submission.state == SubmissionState.DRAFT:  # drafts are not up for review yet
+        raise UnknownTalkObjectError(kind="submission", code=code)
     review = await submit_review(
         call.session,
         submission.id,
