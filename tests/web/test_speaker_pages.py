@@ -92,6 +92,9 @@ async def own_proposal(
             submission.id,
             {event.level[2:]: "Beginner"},
         )
+        await save_answers(
+            session, event.id, QuestionTarget.SPEAKER, speaker_id, {event.company[2:]: "ACME"}
+        )
     return Proposal(event, account, speaker_id, submission.id, submission.code)
 
 
@@ -309,17 +312,16 @@ async def test_an_unknown_action_is_refused(site: TalkSite) -> None:
 async def test_an_incomplete_draft_is_not_submitted(site: TalkSite) -> None:
     proposal = await own_proposal(site, S.DRAFT)
     async with site.services.database.transaction() as session:
-        await save_answers(
-            session,
-            proposal.event.id,
-            QuestionTarget.SUBMISSION,
-            proposal.submission_id,
-            {},
-            partial=True,
-        )
+        for target, owner in (
+            (QuestionTarget.SUBMISSION, proposal.submission_id),
+            (QuestionTarget.SPEAKER, proposal.speaker_id),
+        ):
+            await save_answers(session, proposal.event.id, target, owner, {}, partial=True)
     response = await site.post(proposal.path + "state", {"action": "submit"}, form=proposal.path)
     assert response.status_code == 400
-    assert "Please complete the proposal before submitting it: Audience level." in response.text
+    assert "Please complete the proposal before submitting it: Audience level, Company." in (
+        response.text
+    )
     assert await state_of(site, proposal.submission_id) == "draft"
 
 
@@ -404,13 +406,15 @@ async def test_the_profile_is_edited_with_its_answers(any_site: TalkSite) -> Non
     proposal = await own_proposal(site, S.CONFIRMED)
     path = f"/{proposal.event.slug}/me/profile/"
     form = await site.form(path)
-    assert (form.values["name"], form.values[proposal.event.company]) == ("Ada", "")
-    missing = await site.post(path, {"name": "Ada L.", "biography": "Bio"})
+    assert (form.values["name"], form.values[proposal.event.company]) == ("Ada", "ACME")
+    missing = await site.post(
+        path, {"name": "Ada L.", "biography": "Bio", proposal.event.company: ""}
+    )
     assert missing.status_code == 400
     assert f'<p class="error" id="{proposal.event.company}-error">' in missing.text
     assert FormFields(missing.text).values["name"] == "Ada L."
     saved = await site.post(
-        path, {"name": "Ada L.", "biography": "Bio", proposal.event.company: "ACME"}
+        path, {"name": "Ada L.", "biography": "Bio", proposal.event.company: "ACME Corp"}
     )
     assert saved.status_code == 303
     assert "Your profile is saved." in (await site.client.get(saved.headers["location"])).text
@@ -422,7 +426,7 @@ async def test_the_profile_is_edited_with_its_answers(any_site: TalkSite) -> Non
         ).one()
         answers = await answers_of(session, QuestionTarget.SPEAKER, proposal.speaker_id)
     assert (row.name, row.biography) == ("Ada L.", "Bio")
-    assert list(answers.values()) == ["ACME"]
+    assert list(answers.values()) == ["ACME Corp"]
 
 
 async def test_an_account_without_a_profile_is_told_how_to_get_one(site: TalkSite) -> None:

@@ -182,12 +182,17 @@ async def submission_page(request: Request) -> Response:
 
 
 async def _missing(session: Any, area: SpeakerArea, submission: SubmissionView) -> list[str]:
-    """What a draft lacks to be submitted: the abstract, required answers (by question)."""
-    questions = await event_questions(session, area.event.id, QuestionTarget.SUBMISSION)
-    stored = await answers_of(session, QuestionTarget.SUBMISSION, submission.id)
-    _, problems = check_answers(questions, stored)
+    """What a draft lacks to be submitted: the abstract, answers to required submission
+    questions and to required speaker questions (in the account's profile), by question."""
     missing = [] if submission.abstract.strip() else ["Abstract"]
-    return missing + [problem.question for problem in problems]
+    profiles = await records.speaker_profile_ids(session, area.event.id, area.account.id)
+    owners = [(QuestionTarget.SUBMISSION, submission.id)]
+    owners += [(QuestionTarget.SPEAKER, profile) for profile in profiles[:1]]
+    for target, owner_id in owners:
+        questions = await event_questions(session, area.event.id, target)
+        _, problems = check_answers(questions, await answers_of(session, target, owner_id))
+        missing += [problem.question for problem in problems]
+    return missing
 
 
 async def _apply(
