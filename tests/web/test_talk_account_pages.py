@@ -176,26 +176,20 @@ async def test_login_refuses_unknown_email_and_wrong_password_alike(site: TalkSi
     assert FormFields(unknown.text).values["email"] == "nobody@example.org"
 
 
-@pytest.mark.parametrize(
-    ("next_path", "location"),
-    [
+async def test_login_goes_only_to_local_next_paths(site: TalkSite) -> None:
+    await site.signup("ada@example.org")
+    await site.logout()
+    for next_path, location in (
         ("/org/ev/me/", "/org/ev/me/"),
         ("https://evil.example/", "/"),
         ("//evil.example/", "/"),
         ("/\\evil.example/", "/"),
         ("", "/"),
-    ],
-)
-async def test_login_goes_only_to_local_next_paths(
-    site: TalkSite, next_path: str, location: str
-) -> None:
-    await site.signup("ada@example.org")
-    await site.logout()
-    response = await site.post(
-        "/account/login", {"email": "ada@example.org", "password": PASSWORD, "next": next_path}
-    )
-    assert response.status_code == 303
-    assert response.headers["location"] == location
+    ):
+        data = {"email": "ada@example.org", "password": PASSWORD, "next": next_path}
+        response = await site.post("/account/login", data)
+        assert response.status_code == 303
+        assert response.headers["location"] == location
 
 
 async def test_a_login_page_carries_a_foreign_next_as_root(site: TalkSite) -> None:
