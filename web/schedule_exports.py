@@ -73,8 +73,9 @@ def _endpoint(name: str) -> Callable[[Request], Awaitable[Response]]:
         params = request.path_params
         slug = f"{params['organizer']}/{params['event']}"
         base_url = str(request.base_url)
-        async with services.database.transaction() as session:
-            found = await released_version(session, slug, params.get("version", LATEST))
+        # One read on a bare connection: no session and no commit, the cost of a cached answer.
+        async with services.database.engine.connect() as connection:
+            found = await released_version(connection, slug, params.get("version", LATEST))
         if found is None:
             raise NotFoundError(path=request.url.path, reason="no released schedule")
 

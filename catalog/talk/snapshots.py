@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from catalog.talk.schedule_model import (
     Break,
@@ -45,11 +45,12 @@ class ReleasedVersion:
 
 
 async def released_version(
-    session: AsyncSession, event_slug: str, version: str = LATEST
+    session: AsyncSession | AsyncConnection, event_slug: str, version: str = LATEST
 ) -> ReleasedVersion | None:
     """The released schedule ``version`` (``latest``: the newest) of the event names, in one
-    query; None when the event or the version does not exist, or nothing was released yet.
-    ``released_snapshot(session, event_slug, found.version)`` reads that very schedule."""
+    query (a connection without a session will do); None when the event or the version does not
+    exist, or nothing was released yet. ``released_snapshot(session, event_slug, found.version)``
+    reads that very schedule."""
     query = (
         select(talk_schedules.c.id, talk_schedules.c.version)
         .join(talk_events, talk_events.c.id == talk_schedules.c.event_id)

@@ -258,3 +258,26 @@ async def test_unknown_events_and_versions_are_not_found_and_not_kept(tmp_path: 
         assert answer.json()["error"]["code"] == "protocol.not_found"
         assert answer.json()["error"]["details"]["reason"] == "no released schedule"
     assert released.status_code == 200
+
+
+@pytest.mark.postgres
+async def test_releases_show_at_once_on_postgres(tmp_path: Path, postgres_url: str) -> None:
+    app = create_app(embedded_settings(tmp_path, db_url=postgres_url))
+    async with running_client(app) as client:
+        database = app.state.services.database
+        slug, event_id = await talk_event(database)
+        now = utc_now()
+        async with database.transaction() as session:
+            await release(session, event_id, "v1", comment="", now=now)
+        v1 = await client.get(f"/{slug}/schedule.json")
+        async with database.transaction() as session:
+            await release(session, event_id, "v2", comment="", now=now + timedelta(minutes=1))
+        v2 = await client.get(f"/{slug}/schedule.json")
+        revalidated = await client.get(
+            f"/{slug}/schedule.json", headers={"If-None-Match": v2.headers["etag"]}
+        )
+        unknown = await client.get(f"/{slug}/schedule/v/v9/schedule.json")
+
+    assert (v1.json()["schedule"]["version"], v2.json()["schedule"]["version"]) == ("v1", "v2")
+    assert revalidated.status_code == 304
+    assert unknown.status_code == 404
