@@ -39,9 +39,18 @@ async def test_first_start_logs_join_links_for_attendee_and_moderator(
 
     [announcement] = [r.getMessage() for r in caplog.records if "demo/democon" in r.getMessage()]
     links = [line.split(": ", 1) for line in announcement.splitlines()[1:]]
-    assert [role.strip() for role, _ in links] == ["attendee", "moderator"]
-    for _, link in links:
+    assert [role.strip() for role, _ in links] == [
+        "attendee",
+        "moderator",
+        "schedule",
+        "call for papers",
+        "ticket shop",
+        "reviews",
+    ]
+    for _, link in links[:2]:
         assert link.startswith("http://localhost:8123/join#event=demo/democon&token=ey")
+    assert links[2][1] == "http://localhost:8123/demo/democon/schedule/"
+    assert links[5][1].startswith("http://localhost:8123/demo/democon/reviews/ (log in as ")
 
 
 def test_links_carry_event_and_token_in_the_fragment() -> None:
