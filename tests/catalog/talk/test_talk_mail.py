@@ -97,6 +97,15 @@ async def talk_mails(database: Database) -> list[dict[str, Any]]:
         return [dict(row._mapping) for row in rows]
 
 
+async def queue_in_new_event(session: AsyncSession, kind: str, recipient: str) -> tuple[str, str]:
+    """A talk mail of ``kind`` with ``CONTEXT`` in a new event: the event's and the mail's ids."""
+    event_id = await make_event(session)
+    mail_id = await enqueue_talk_mail(
+        session, event_id=event_id, kind=kind, recipient=recipient, context=CONTEXT, now=NOW
+    )
+    return event_id, mail_id
+
+
 @pytest.fixture
 async def smtp() -> AsyncIterator[tuple[MailHandler, int]]:
     handler = MailHandler()
@@ -130,15 +139,7 @@ def test_the_invitation_carries_its_link() -> None:
 async def test_a_talk_mail_exists_only_when_the_transaction_commits(database: Database) -> None:
     async def failing_change() -> None:
         async with database.transaction() as session:
-            event_id = await make_event(session)
-            await enqueue_talk_mail(
-                session,
-                event_id=event_id,
-                kind="cospeaker_invitation",
-                recipient="ada@example.org",
-                context=CONTEXT,
-                now=NOW,
-            )
+            await queue_in_new_event(session, "cospeaker_invitation", "ada@example.org")
             raise RuntimeError
 
     with pytest.raises(RuntimeError):
@@ -146,14 +147,8 @@ async def test_a_talk_mail_exists_only_when_the_transaction_commits(database: Da
     assert await talk_mails(database) == []
 
     async with database.transaction() as session:
-        event_id = await make_event(session)
-        mail_id = await enqueue_talk_mail(
-            session,
-            event_id=event_id,
-            kind="cospeaker_invitation",
-            recipient="ada@example.org",
-            context=CONTEXT,
-            now=NOW,
+        event_id, mail_id = await queue_in_new_event(
+            session, "cospeaker_invitation", "ada@example.org"
         )
     [row] = await talk_mails(database)
     assert (row["id"], row["event_id"], row["kind"], row["recipient"], row["state"]) == (
@@ -210,15 +205,7 @@ async def test_a_queued_talk_mail_reaches_the_smtp_server_with_its_links(
 ) -> None:
     handler, port = smtp
     async with database.transaction() as session:
-        event_id = await make_event(session)
-        mail_id = await enqueue_talk_mail(
-            session,
-            event_id=event_id,
-            kind="talk_moved",
-            recipient="jane@example.org",
-            context=CONTEXT,
-            now=NOW,
-        )
+        _, mail_id = await queue_in_new_event(session, "talk_moved", "jane@example.org")
 
     counts = await make_deliverer(database, smtp_host="127.0.0.1", smtp_port=port).run_once(NOW)
 
