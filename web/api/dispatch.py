@@ -1,5 +1,6 @@
 """Runs one registered endpoint for a request: authentication, idempotency, validation of query
-and body, the organizer/event scope and its permission, one transaction, and the response."""
+and body, the organizer/event scope and its permission (``web.api.scope``), one transaction, and
+the response."""
 
 from __future__ import annotations
 
@@ -9,23 +10,21 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import Table, select
 from sqlalchemy.exc import IntegrityError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from catalog.talk.tables import talk_events
 from catalog.tickets.api_tokens import token_principal
-from catalog.tickets.permissions import Permission, Principal, require
-from catalog.tickets.tables import organizers, ticket_events
+from catalog.tickets.permissions import Principal
 from core.clock import utc_now
 from core.database import Database
-from core.errors import EventyayError, InvalidPayloadError, NotFoundError
-from web.api.call import ApiCall, EventRef, OrganizerRef
+from core.errors import EventyayError, InvalidPayloadError
+from web.api.call import ApiCall
 from web.api.errors import ConflictError, UnauthenticatedError, api_error_response
 from web.api.idempotency import HEADER, request_hash, run_once
 from web.api.pages import Page, PageQuery, page_body
 from web.api.registry import WRITE_METHODS, Endpoint
+from web.api.scope import enter_scope
 from web.services import Services
 
 _SCHEME = "token "
@@ -90,7 +89,7 @@ async def _respond(
         async with database.transaction() as session:
             call = ApiCall(request, session, principal, utc_now(), body, query, page)
             if principal is not None:
-                await _enter_scope(call, principal, endpoint.permission, talk=endpoint.talk)
+                await enter_scope(call, principal, endpoint.permission, talk=endpoint.talk)
             result = await endpoint.handler(call)
     except IntegrityError:
         return await api_error_response(request, ConflictError())
@@ -137,54 +136,6 @@ def _field_errors(exc: ValidationError, where: str) -> list[dict[str, str]]:
         }
         for error in exc.errors(include_url=False)
     ]
-
-
-async def _enter_scope(
-    call: ApiCall, principal: Principal, permission: Permission | None, *, talk: bool = False
-) -> None:
-    """Resolve ``{organizer}`` and ``{event}`` of the path (the talk event for ``talk``) and check
-    the endpoint's permission.
-
-    An organizer the principal has no team in is as unknown as one that does not exist.
-    """
-    organizer_slug = call.request.path_params.get("organizer")
-    if organizer_slug is None:
-        return
-    row = (
-        await call.session.execute(
-            select(organizers.c.id, organizers.c.slug, organizers.c.name).where(
-                organizers.c.slug == organizer_slug
-            )
-        )
-    ).first()
-    if row is None or row.id not in principal.organizer_ids:
-        msg = "No such organizer"
-        raise NotFoundError(msg, organizer=organizer_slug)
-    call.organizer_ref = OrganizerRef(row.id, row.slug, row.name)
-    event_slug = call.request.path_params.get("event")
-    scope_event_id: str | None = None
-    if event_slug is not None:
-        event_id = await _event_id(call, ticket_events, f"{organizer_slug}/{event_slug}", row.id)
-        scope_event_id = event_id
-        if talk:
-            # A team limited to some events reaches a talk event through the ticket event of the
-            # same slug; without one, only teams on all events do.
-            scope_event_id = event_id or f"talk:{event_slug}"
-            event_id = await _event_id(call, talk_events, f"{organizer_slug}/{event_slug}", None)
-        if event_id is None:
-            msg = "No such event"
-            raise NotFoundError(msg, event=event_slug)
-        call.event_ref = EventRef(event_id, row.id, event_slug)
-    require(principal, permission, row.id, scope_event_id)
-
-
-async def _event_id(call: ApiCall, table: Table, slug: str, organizer_id: str | None) -> str | None:
-    """The id of the event of ``table`` with the full ``slug`` (of ``organizer_id`` when given)."""
-    statement = select(table.c.id).where(table.c.slug == slug)
-    if organizer_id is not None:
-        statement = statement.where(table.c.organizer_id == organizer_id)
-    found = (await call.session.execute(statement)).scalar_one_or_none()
-    return None if found is None else str(found)
 
 
 def _render(endpoint: Endpoint, request: Request, page: PageQuery, result: object) -> Response:

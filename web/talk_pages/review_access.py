@@ -1,6 +1,6 @@
 """Who may use the reviewer pages of a talk event: the logged-in account, the talk event the path
 names and the account's permissions there. The permission check is the REST API's own scope
-check (``web.api.dispatch``), so that pages and API never disagree; nothing is rendered here."""
+check (``web.api.scope``), so that pages and API never disagree; nothing is rendered here."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from starlette.requests import Request
 from catalog.tickets import Permission, Principal, account_principal
 from core.errors import DeniedError, NotFoundError
 from web.api.call import ApiCall
-from web.api.dispatch import _enter_scope
+from web.api.scope import enter_scope
 from web.services import Services
 from web.talk_pages.account import signed_in
 from web.talk_pages.speaker_records import page_event
@@ -67,7 +67,7 @@ async def _may(
     # here the talk event exists (checked first), so both answers mean "not for you".
     call = ApiCall(request, session, principal, request.app.state.services.clock.now())
     try:
-        await _enter_scope(call, principal, permission, talk=True)
+        await enter_scope(call, principal, permission, talk=True)
     except (NotFoundError, DeniedError):
         return False
     return True
