@@ -369,6 +369,7 @@ async def test_an_invited_co_speaker_joins_through_the_link(any_site: TalkSite) 
         await bob.log_in_as("Bob Builder")
         page = await bob.client.get(path)
         assert '<strong id="invited-title">Actors</strong>' in page.text
+        assert page.headers["referrer-policy"] == "no-referrer"  # the token stays here
         assert FormFields(page.text).values["name"] == "Bob Builder"
         joined = await bob.post(path, {"name": "Bob B."})
         assert joined.status_code == 303

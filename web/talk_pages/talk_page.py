@@ -21,9 +21,10 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from web.csrf import FIELD, csrf_ticket, csrf_valid
 from web.templating import page_environment
 
+# Invitation pages hold their secret token in the URL: never send it on as a referrer.
 _HEADERS = {
     "Cache-Control": "no-store",
-    "Referrer-Policy": "same-origin",
+    "Referrer-Policy": "no-referrer",
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
 }
