@@ -14,6 +14,7 @@ from decimal import Decimal
 from sqlalchemy import Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from catalog.talk.event_setup import ensure_talk_event
 from catalog.talk.schedules import ScheduleVersion, add_break, release, schedule_talk
 from catalog.talk.submissions import (
     SubmissionState,
@@ -67,12 +68,7 @@ async def seed_demo_talk(
     """Create the talk side of demo event ``slug`` unless it exists (then None)."""
     if await session.scalar(select(talk_events.c.id).where(talk_events.c.slug == slug)):
         return None
-    event_id = new_id()
-    await session.execute(
-        insert(talk_events).values(
-            id=event_id, slug=slug, name=name, timezone=timezone, created_at=now
-        )
-    )
+    event_id = await ensure_talk_event(session, slug, name, timezone, now)
     await session.execute(
         insert(talk_cfps).values(event_id=event_id, is_open=True, deadline=now + timedelta(days=30))
     )

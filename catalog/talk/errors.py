@@ -82,3 +82,13 @@ class CfpClosedError(ProtocolError):
     code = "talk.cfp_closed"
     status = 409
     default_message = "The call for papers is closed"
+
+
+class TalkObjectInUseError(ProtocolError):
+    """A submission type or track that submissions use, or a score category that review scores
+    use (or that would no longer hold them), cannot be deleted or changed so: ``details.kind``,
+    ``details.id``, ``details.used_by`` (``submissions`` or ``scores``) and ``details.count``."""
+
+    code = "talk.in_use"
+    status = 409
+    default_message = "The object is in use and cannot be deleted or changed so"

@@ -13,11 +13,11 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from catalog.talk.event_setup import ensure_talk_event
 from catalog.talk.schedule_model import ScheduleSnapshot, room_guid
 from catalog.talk.schedules import ScheduleVersion, release, wip_schedule_id
 from catalog.talk.submissions import SubmissionState
 from catalog.talk.tables import (
-    talk_events,
     talk_rooms,
     talk_slots,
     talk_speakers,
@@ -119,21 +119,8 @@ async def import_schedule(
 async def _event(
     session: AsyncSession, slug: str, snapshot: ScheduleSnapshot, now: datetime
 ) -> str:
-    found = await session.scalar(select(talk_events.c.id).where(talk_events.c.slug == slug))
-    if found is not None:
-        return str(found)
-    event_id = new_id()
     conference = snapshot.conference
-    await session.execute(
-        insert(talk_events).values(
-            id=event_id,
-            slug=slug,
-            name=conference.title,
-            timezone=conference.timezone,
-            created_at=now,
-        )
-    )
-    return event_id
+    return await ensure_talk_event(session, slug, conference.title, conference.timezone, now)
 
 
 async def _by_name(

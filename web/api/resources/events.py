@@ -1,5 +1,6 @@
 """``/organizers/{organizer}/events/``: an organizer's events, addressed by their short slug. A new
-ticket event opens the live event of the same slug (made after the commit, unless it exists)."""
+ticket event comes with the talk event of the same slug (in its transaction) and opens the live
+event of that slug (made after the commit, unless it exists)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from catalog.talk import ensure_talk_event, update_talk_event
 from catalog.tickets.permissions import Permission
 from catalog.tickets.tables import ticket_events
 from core.ids import new_id
@@ -29,6 +31,15 @@ Slug = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,49}$")]
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", examples=["EUR"])]
 Minutes = Annotated[int, Field(ge=1, le=7 * 24 * 60)]
 Days = Annotated[int, Field(ge=0, le=365)]
+Timezone = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=64,
+        description="IANA timezone of the talk event (CfP deadlines, schedule days)",
+        examples=["Europe/Berlin"],
+    ),
+]
 
 
 class Event(BaseModel):
@@ -50,6 +61,7 @@ class EventCreate(BaseModel):
     reservation_minutes: Minutes = 30
     payment_term_days: Days = 14
     accept_late_payments: bool = True
+    timezone: Timezone = "UTC"
 
 
 class EventPatch(BaseModel):
@@ -60,6 +72,7 @@ class EventPatch(BaseModel):
     reservation_minutes: Minutes | None = None
     payment_term_days: Days | None = None
     accept_late_payments: bool | None = None
+    timezone: Timezone | None = None
 
 
 class EventFilters(BaseModel):
@@ -120,7 +133,9 @@ async def create_event(call: ApiCall) -> Event:
     if taken.first() is not None:
         msg = "An event with this slug exists already"
         raise ConflictError(msg, field="slug")
-    values = body.model_dump()
+    # An existing talk event of the slug (from a schedule import) is kept as it is.
+    await ensure_talk_event(call.session, full_slug, body.name, body.timezone, call.now)
+    values = body.model_dump(exclude={"timezone"})
     values.update(id=new_id(), organizer_id=call.organizer.id, slug=full_slug, created_at=call.now)
     await call.session.execute(insert(ticket_events).values(**values))
     services: Services = call.request.app.state.services
@@ -144,12 +159,16 @@ async def get_event(call: ApiCall) -> Event:
     permission=Permission.EVENTS_CHANGE,
 )  # fmt: skip
 async def patch_event(call: ApiCall) -> Event:
+    """A new ``name`` or ``timezone`` reaches the talk event of the slug too."""
     changes = call.body_as(EventPatch).model_dump(exclude_unset=True, exclude_none=True)
+    full_slug = f"{call.organizer.slug}/{call.event.slug}"
+    timezone = changes.pop("timezone", None)
+    await update_talk_event(call.session, full_slug, name=changes.get("name"), timezone=timezone)
     if changes:
         await call.session.execute(
             update(ticket_events).where(ticket_events.c.id == call.event.id).values(**changes)
         )
-    return await _load(call, f"{call.organizer.slug}/{call.event.slug}")
+    return await _load(call, full_slug)
 
 
 async def _load(call: ApiCall, full_slug: str) -> Event:
