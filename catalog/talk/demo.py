@@ -110,11 +110,12 @@ async def seed_demo_talk(
     )
     stage = await _room(session, event_id, "Stage", 0)
     hallway = await _room(session, event_id, "Hallway", 1)
+    # The demo's speakers have .invalid addresses (RFC 2606): nobody is mailed about them.
     speakers: dict[str, str] = {}
 
     async def speaker(person: str) -> str:
         if person not in speakers:
-            email = person.lower().replace(" ", ".").replace("ä", "ae") + "@example.org"
+            email = person.lower().replace(" ", ".").replace("ä", "ae") + "@democon.invalid"
             speakers[person] = await create_speaker(
                 session,
                 event_id,

@@ -1,6 +1,8 @@
 """Speaker notices as talk mails: the template values of each ``SpeakerNotice`` of a release
 (title, time in the event's timezone, room, the public schedule's path), queued in the
-release's transaction. Who is told is ``speaker_notices``'s; sending is the outbox's.
+release's transaction, and the organizers' decisions (accepted, rejected) told to a
+submission's speakers. Who is told of a release is ``speaker_notices``'s; sending is the
+outbox's.
 """
 
 from __future__ import annotations
@@ -14,9 +16,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog.talk.mail import enqueue_talk_mail
 from catalog.talk.speaker_notices import SpeakerNotice, speaker_notices
-from catalog.talk.tables import talk_events, talk_rooms, talk_submissions
+from catalog.talk.tables import (
+    talk_events,
+    talk_rooms,
+    talk_speakers,
+    talk_submission_speakers,
+    talk_submissions,
+)
 
 NOTICE_KINDS = {"new": "talk_scheduled", "moved": "talk_moved", "canceled": "talk_canceled"}
+DECISION_KINDS = {"accepted": "submission_accepted", "rejected": "submission_rejected"}
 # RFC 2606 reserves .invalid: the schedule import gives such addresses to speakers without one.
 UNDELIVERABLE_DOMAIN = "invalid"
 
@@ -29,7 +38,7 @@ async def notify_speakers(
     notices = [
         notice
         for notice in await speaker_notices(session, event_id, changelog)
-        if notice.email.rpartition(".")[2].lower() != UNDELIVERABLE_DOMAIN
+        if deliverable(notice.email)
     ]
     if not notices:
         return []
@@ -67,6 +76,58 @@ async def notify_speakers(
             now=now,
         )
         for notice in notices
+    ]
+
+
+def deliverable(email: str) -> bool:
+    """Whether mail to ``email`` can arrive (not an RFC 2606 ``.invalid`` placeholder)."""
+    return email.rpartition(".")[2].lower() != UNDELIVERABLE_DOMAIN
+
+
+async def notify_decision(
+    session: AsyncSession, submission_id: str, decision: str, *, now: datetime
+) -> list[str]:
+    """Queue the mail of an organizers' decision (``accepted`` or ``rejected``) to every joined
+    speaker of the submission, linking their speaker area; the mails' ids."""
+    kind = DECISION_KINDS[decision]
+    submission = (
+        await session.execute(
+            select(
+                talk_submissions.c.code,
+                talk_submissions.c.title,
+                talk_events.c.id.label("event_id"),
+                talk_events.c.slug,
+                talk_events.c.name,
+            )
+            .join(talk_events, talk_events.c.id == talk_submissions.c.event_id)
+            .where(talk_submissions.c.id == submission_id)
+        )
+    ).one()
+    speakers = await session.execute(
+        select(talk_speakers.c.email, talk_speakers.c.name)
+        .join(talk_submission_speakers, talk_submission_speakers.c.speaker_id == talk_speakers.c.id)
+        .where(
+            talk_submission_speakers.c.submission_id == submission_id,
+            talk_submission_speakers.c.state == "accepted",
+        )
+        .order_by(talk_speakers.c.email)
+    )
+    context = {
+        "event_name": submission.name,
+        "title": submission.title,
+        "submission_path": f"/{submission.slug}/me/submissions/{submission.code}/",
+    }
+    return [
+        await enqueue_talk_mail(
+            session,
+            event_id=submission.event_id,
+            kind=kind,
+            recipient=email,
+            context={**context, "speaker_name": name or email},
+            now=now,
+        )
+        for email, name in list(speakers)
+        if deliverable(email)
     ]
 
 

@@ -302,7 +302,8 @@ async def ranked_submissions(session: AsyncSession, event_id: str) -> list[Ranke
 async def change_state_as_reviewer(
     session: AsyncSession, submission_id: str, target: SubmissionState, *, now: datetime
 ) -> Submission:
-    """A reviewer's decision, allowed only while the current phase lets reviewers change states.
+    """A reviewer's decision, allowed only while the current phase lets reviewers change states;
+    accepting or rejecting is mailed to the speakers.
 
     Raises:
         PhaseDeniedError: the phase does not allow it.
@@ -310,4 +311,4 @@ async def change_state_as_reviewer(
     """
     submission = await get_submission(session, submission_id)
     await _require(session, submission.event_id, now, "can_change_submission_state")
-    return await change_state(session, submission_id, target, now=now)
+    return await change_state(session, submission_id, target, now=now, notify=True)

@@ -23,6 +23,7 @@ from catalog.talk.errors import (
     InvalidTransitionError,
     UnknownTalkObjectError,
 )
+from catalog.talk.mail_notices import notify_decision
 from catalog.talk.tables import (
     talk_schedules,
     talk_slots,
@@ -286,10 +287,16 @@ async def add_speaker(
 
 
 async def change_state(
-    session: AsyncSession, submission_id: str, target: SubmissionState, *, now: datetime
+    session: AsyncSession,
+    submission_id: str,
+    target: SubmissionState,
+    *,
+    now: datetime,
+    notify: bool = False,
 ) -> Submission:
     """Move the submission to ``target``; leaving the accepted states drops its slots from the
-    work-in-progress schedule (released versions keep theirs).
+    work-in-progress schedule (released versions keep theirs). ``notify``: an organizers'
+    decision to accept or reject is mailed to the speakers in the same transaction.
 
     Raises:
         UnknownTalkObjectError: no such submission.
@@ -312,6 +319,8 @@ async def change_state(
                 talk_slots.c.schedule_id.in_(wip.scalar_subquery()),
             )
         )
+    if notify and target in (SubmissionState.ACCEPTED, SubmissionState.REJECTED):
+        await notify_decision(session, submission_id, target.value, now=now)
     return await get_submission(session, submission_id)
 
 

@@ -409,3 +409,39 @@ async def test_a_node_delivers_talk_mails_with_links_to_its_public_address(
     message = email.message_from_bytes(envelope.content, policy=email.policy.default)
     schedule_url = f"https://events.example.org/{event_slug(talk.event_id)}/schedule/"
     assert f"The whole schedule: {schedule_url}\n" in message.get_content().replace("\r\n", "\n")
+
+
+async def test_an_organizers_decision_is_mailed_to_each_joined_speaker(
+    database: Database,
+) -> None:
+    async with database.transaction() as session:
+        event_id = await make_event(session)
+
+        async def proposal(title: str, email: str) -> Any:
+            speaker = await create_speaker(session, event_id, email=email, name="Jane", now=NOW)
+            return await make_submission(session, event_id, title=title, speaker_id=speaker)
+
+        accepted = await proposal("Fast queues", "jane@example.org")
+        token = await invite_speaker(session, accepted.id, email="co@example.org", now=NOW)
+        await accept_invitation(session, token, name="Co Speaker", now=NOW)
+        await invite_speaker(session, accepted.id, email="late@example.org", now=NOW)
+        rejected = await proposal("Slow queues", "joe@example.org")
+        quiet = await proposal("Not told", "quiet@example.org")
+        placeholder = await proposal("No address", "nobody@speakers.invalid")
+        await change_state(session, accepted.id, SubmissionState.ACCEPTED, now=NOW, notify=True)
+        await change_state(session, rejected.id, SubmissionState.REJECTED, now=NOW, notify=True)
+        await change_state(session, quiet.id, SubmissionState.ACCEPTED, now=NOW)
+        await change_state(session, placeholder.id, SubmissionState.ACCEPTED, now=NOW, notify=True)
+
+    slug = event_slug(event_id)
+    assert [
+        (row["kind"], row["recipient"], row["context"]["title"], row["context"]["submission_path"])
+        for row in await talk_mails(database)
+    ] == [
+        ("submission_accepted", "co@example.org", "Fast queues",
+         f"/{slug}/me/submissions/{accepted.code}/"),
+        ("submission_accepted", "jane@example.org", "Fast queues",
+         f"/{slug}/me/submissions/{accepted.code}/"),
+        ("submission_rejected", "joe@example.org", "Slow queues",
+         f"/{slug}/me/submissions/{rejected.code}/"),
+    ]  # fmt: skip

@@ -3,8 +3,9 @@ organizers' state changes through the catalog's state machine, and the talk even
 
 from __future__ import annotations
 
-from sqlalchemy import insert, update
+from sqlalchemy import insert, select, update
 
+from catalog.talk.mail_tables import talk_emails
 from catalog.talk.submissions import SubmissionState
 from catalog.talk.tables import talk_submissions
 from catalog.tickets.permissions import Permission
@@ -88,6 +89,16 @@ async def test_state_actions_follow_the_state_machine(any_api: ApiClient) -> Non
     }
     assert unknown["error"]["code"] == "talk.not_found"
     assert unknown["error"]["details"]["kind"] == "submission"
+    # Each accept and the reject were mailed to the speaker; the other moves were not.
+    async with any_api.database.transaction() as session:
+        kinds = await session.scalars(
+            select(talk_emails.c.kind)
+            .where(talk_emails.c.event_id == talk.event_id)
+            .order_by(talk_emails.c.created_at, talk_emails.c.kind)
+        )
+        assert sorted(kinds) == [
+            "submission_accepted", "submission_accepted", "submission_rejected",
+        ]  # fmt: skip
 
 
 async def test_speakers_are_listed_and_shown_with_their_submissions(api: ApiClient) -> None:

@@ -104,6 +104,8 @@ async def release_schedule(call: ApiCall) -> VersionWithSlots:
 
     async def publish() -> None:
         await publish_room_timelines(services, version.id, version.version)
+        if services.talk_mail is not None:
+            services.talk_mail.wake()  # the speakers' notices go out now, not at the next poll
 
     call.after_commit(publish)
     return await with_slots(call, version)

@@ -24,6 +24,7 @@ from web.api.fields import Timestamp
 from web.api.listing import fetch_page
 from web.api.pages import Page
 from web.api.registry import Handler, api
+from web.services import Services
 
 TAG = "talk"
 SUBMISSIONS = "/organizers/{organizer}/events/{event}/submissions/"
@@ -125,7 +126,10 @@ async def get_submission(call: ApiCall) -> Submission:
 def _action_handler(action: str, target: SubmissionState) -> Handler:
     async def handler(call: ApiCall) -> Submission:
         row = await submission_row(call)
-        await change_state(call.session, row.id, target, now=call.now)
+        await change_state(call.session, row.id, target, now=call.now, notify=True)
+        services: Services = call.request.app.state.services
+        if services.talk_mail is not None:
+            call.after_commit(services.talk_mail.wake)
         return (await submissions_out(call, [await submission_row(call)]))[0]
 
     handler.__name__ = f"{action}_submission"
