@@ -1,8 +1,7 @@
 """The public call for papers: its page (open or closed, the deadline in the event's timezone,
 types and tracks) and the submission form of a logged-in account, which creates the speaker
 profile, the submission (draft or submitted), the answers and the co-speaker invitations in one
-transaction. Whether the CfP takes proposals (of a type) is ``CallForPapers.check_open``'s
-decision."""
+transaction. Whether the CfP takes proposals (of a type) is ``check_cfp_open``'s decision."""
 
 from __future__ import annotations
 
@@ -17,9 +16,13 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from catalog.talk import (
+    CallForPapers,
     CfpClosedError,
     QuestionTarget,
+    SubmissionTypeTerms,
     answers_of,
+    call_for_papers,
+    check_cfp_open,
     create_speaker,
     create_submission,
     event_questions,
@@ -27,7 +30,6 @@ from catalog.talk import (
     save_answers,
     update_speaker,
 )
-from catalog.talk.cfp import CallForPapers, SubmissionTypeTerms, call_for_papers
 from web.services import Services
 from web.talk_pages import speaker_records as records
 from web.talk_pages.account import signed_in
@@ -235,8 +237,7 @@ async def _store(
     now = services.clock.now()
     content = proposal.content
     async with services.database.transaction() as session:
-        cfp = await call_for_papers(session, event.id)
-        cfp.check_open(now, content["submission_type_id"])
+        await check_cfp_open(session, event.id, now, content["submission_type_id"])
         profiles = await records.speaker_profile_ids(session, event.id, account.id)
         profile = {"name": content.pop("name"), "biography": content.pop("biography")}
         speaker_id = (

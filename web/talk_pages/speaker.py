@@ -26,12 +26,12 @@ from catalog.talk import (
     answers_of,
     change_state,
     check_answers,
+    check_cfp_open,
     event_questions,
     get_speaker,
     save_answers,
     update_submission,
 )
-from catalog.talk.cfp import call_for_papers
 from web.services import Services
 from web.talk_pages import invitation, speaker_profile
 from web.talk_pages import speaker_records as records
@@ -205,8 +205,7 @@ async def _apply(
         CfpClosedError, InvalidTransitionError: from the talk catalog.
     """
     if target is S.SUBMITTED and S(submission.state) is S.DRAFT:
-        cfp = await call_for_papers(session, area.event.id)
-        cfp.check_open(now, submission.submission_type_id)
+        await check_cfp_open(session, area.event.id, now, submission.submission_type_id)
         missing = await _missing(session, area, submission)
         if missing:
             return missing
