@@ -222,9 +222,12 @@ async def test_a_faulty_edit_keeps_the_values_and_changes_nothing(site: TalkSite
     assert title == "Actors"
 
 
-@pytest.mark.parametrize(("state", "close"), [(S.SUBMITTED, True), (S.ACCEPTED, False)])
+@pytest.mark.parametrize(
+    ("state", "close", "phrase"),
+    [(S.SUBMITTED, True, "A submitted"), (S.ACCEPTED, False, "An accepted")],
+)
 async def test_a_proposal_past_its_editing_time_is_read_only(
-    site: TalkSite, state: SubmissionState, close: bool
+    site: TalkSite, state: SubmissionState, close: bool, phrase: str
 ) -> None:
     proposal = await own_proposal(site, state)
     if close:
@@ -237,7 +240,7 @@ async def test_a_proposal_past_its_editing_time_is_read_only(
     page = await site.client.get(proposal.path)
     assert page.status_code == 200
     assert "Save changes" not in page.text
-    assert f"A {state.value} proposal cannot be edited here." in page.text
+    assert f"{phrase} proposal cannot be edited here." in page.text
     assert '<p id="abstract">An abstract.</p>' in page.text
     response = await site.post(proposal.path, edit_form(proposal))
     assert response.status_code == 409
@@ -288,7 +291,7 @@ async def test_the_speakers_state_changes(
     ("state", "action", "message"),
     [
         (S.SUBMITTED, "confirm", "A submitted proposal cannot become confirmed."),
-        (S.ACCEPTED, "withdraw", "A accepted proposal cannot become withdrawn."),
+        (S.ACCEPTED, "withdraw", "An accepted proposal cannot become withdrawn."),
         (S.WITHDRAWN, "submit", "A withdrawn proposal cannot become submitted."),
     ],
 )

@@ -11,8 +11,10 @@ rejected, withdrawn and canceled ones are read-only.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -56,6 +58,11 @@ SAVED = {
     "invited": "The invitation is sent by email.",
     "joined": "You are a speaker of this proposal now.",
 }
+
+
+def a_state(state: str) -> str:
+    """``A submitted`` / ``An accepted``: a sentence's start naming a proposal's state."""
+    return f"An {state}" if state[:1] in ("a", "e", "i", "o", "u") else f"A {state}"
 
 
 def content_editable(state: SubmissionState, cfp_open: bool) -> bool:
@@ -125,6 +132,7 @@ async def _submission_page(
         values=proposal.values,
         errors=proposal.errors,
         editable=content_editable(state, cfp_open),
+        state_phrase=a_state(state.value),
         action=OFFERED.get(state),
         may_invite=state in INVITING_STATES,
         message=message or SAVED.get(saved, ""),
@@ -152,7 +160,7 @@ async def submission_page(request: Request) -> Response:
     if not content_editable(state, cfp_open):
         return await area.message(
             "This proposal cannot be changed",
-            f"A {state.value} proposal cannot be edited here. Please contact the organizers.",
+            f"{a_state(state)} proposal cannot be edited here. Please contact the organizers.",
             status_code=409,
             back=area.submission_path(submission.code),
         )
@@ -181,7 +189,9 @@ async def submission_page(request: Request) -> Response:
     return see_other(area.submission_path(submission.code) + "?saved=changed")
 
 
-async def _missing(session: Any, area: SpeakerArea, submission: SubmissionView) -> list[str]:
+async def _missing(
+    session: AsyncSession, area: SpeakerArea, submission: SubmissionView
+) -> list[str]:
     """What a draft lacks to be submitted: the abstract, answers to required submission
     questions and to required speaker questions (in the account's profile), by question."""
     missing = [] if submission.abstract.strip() else ["Abstract"]
@@ -196,7 +206,11 @@ async def _missing(session: Any, area: SpeakerArea, submission: SubmissionView) 
 
 
 async def _apply(
-    session: Any, area: SpeakerArea, submission: SubmissionView, target: SubmissionState, now: Any
+    session: AsyncSession,
+    area: SpeakerArea,
+    submission: SubmissionView,
+    target: SubmissionState,
+    now: datetime,
 ) -> list[str]:
     """Change the state; a draft is submitted only while the CfP is open and when complete.
     Returns what is missing (nothing changed then).
@@ -239,7 +253,7 @@ async def state_action(request: Request) -> Response:
     except CfpClosedError:
         return await closed_page(request, area.event, area.account)
     except InvalidTransitionError as error:
-        message = f"A {error.details['from']} proposal cannot become {error.details['to']}."
+        message = f"{a_state(error.details['from'])} proposal cannot become {error.details['to']}."
         return await area.message(
             "This change is not possible",
             message,
@@ -267,7 +281,7 @@ async def invite(request: Request) -> Response:
     if not valid_email(email):
         problem = "Please enter a valid email address."
     elif S(submission.state) not in INVITING_STATES:
-        problem = f"A {submission.state} proposal takes no more co-speakers."
+        problem = f"{a_state(submission.state)} proposal takes no more co-speakers."
     if not problem:
         problem = await _invite(request, area, submission, email)
     if problem:
