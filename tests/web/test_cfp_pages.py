@@ -417,3 +417,35 @@ async def test_a_type_with_a_later_deadline_keeps_a_past_cfp_open(site: TalkSite
     assert "The call for papers is open." in page.text
     await site.log_in_as()
     assert (await site.post(event.submit, proposal(event))).status_code == 303
+
+
+async def test_a_required_yes_no_question_must_be_ticked(site: TalkSite) -> None:
+    database = site.services.database
+    event = await cfp_event(database)
+    async with database.transaction() as session:
+        agree = await create_question(
+            session,
+            event.id,
+            text="I agree to the code of conduct",
+            kind=QuestionKind.BOOLEAN,
+            target=QuestionTarget.SUBMISSION,
+            required=True,
+        )
+    await site.log_in_as()
+    name = f"q:{agree.id}"
+    page = await site.client.get(event.submit)
+    assert f'<input type="checkbox" id="{name}" name="{name}" value="true">' in page.text
+    assert f'<label for="{name}">I agree to the code of conduct</label>' in page.text
+    refused = await site.post(event.submit, proposal(event))
+    assert refused.status_code == 400
+    assert f'<p class="error" id="{name}-error">This question must be answered.</p>' in (
+        refused.text
+    )
+    taken = await site.post(event.submit, proposal(event, **{name: "true"}))
+    assert taken.status_code == 303
+    async with database.transaction() as session:
+        submission_id = await session.scalar(
+            select(talk_submissions.c.id).where(talk_submissions.c.event_id == event.id)
+        )
+        answers = await answers_of(session, QuestionTarget.SUBMISSION, str(submission_id))
+    assert answers[agree.id] == "true"
