@@ -50,6 +50,10 @@ FORMATS: dict[str, tuple[str, Render]] = {
 _HEADERS = {"Access-Control-Allow-Origin": "*", "Cache-Control": "public, max-age=60"}
 
 
+class _GoneError(Exception):
+    """The resolved release could not be read any more."""
+
+
 def use_export_cache(app: Starlette, cache: RenderCache | None) -> None:
     """Serve ``app``'s exports through ``cache``; None renders every request (a baseline)."""
     setattr(app.state, _CACHE_STATE, cache)
@@ -82,15 +86,18 @@ def _endpoint(name: str) -> Callable[[Request], Awaitable[Response]]:
         async def render_bytes() -> bytes:
             async with services.database.transaction() as session:
                 snapshot = await released_snapshot(session, slug, found.version, base_url=base_url)
-            if snapshot is None:  # the event went away since it was resolved
-                raise NotFoundError(path=request.url.path, reason="no released schedule")
+            if snapshot is None:
+                raise _GoneError  # the event went away since it was resolved
             return render(snapshot)
 
         cache = export_cache(request.app)
-        if cache is None:
-            rendered = Rendered.of(await render_bytes())
-        else:
-            rendered = await cache.get((found.schedule_id, name, base_url), render_bytes)
+        try:
+            if cache is None:
+                rendered = Rendered.of(await render_bytes())
+            else:
+                rendered = await cache.get((found.schedule_id, name, base_url), render_bytes)
+        except _GoneError:  # raised once, for every request sharing the render
+            raise NotFoundError(path=request.url.path, reason="no released schedule") from None
         headers = {**_HEADERS, "ETag": rendered.etag}
         if rendered.etag in request.headers.get("if-none-match", ""):
             return Response(status_code=304, headers=headers)

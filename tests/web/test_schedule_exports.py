@@ -281,3 +281,28 @@ async def test_releases_show_at_once_on_postgres(tmp_path: Path, postgres_url: s
     assert (v1.json()["schedule"]["version"], v2.json()["schedule"]["version"]) == ("v1", "v2")
     assert revalidated.status_code == 304
     assert unknown.status_code == 404
+
+
+async def test_a_release_gone_while_rendering_is_not_found_and_not_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def gone(*_args: Any, **_kw: Any) -> ScheduleSnapshot | None:
+        return None
+
+    app = create_app(embedded_settings(tmp_path))
+    async with running_client(app) as client:
+        database = app.state.services.database
+        slug, event_id = await talk_event(database)
+        async with database.transaction() as session:
+            await release(session, event_id, "v1", comment="", now=utc_now())
+        monkeypatch.setattr(schedule_exports, "released_snapshot", gone)
+        vanished = await client.get(f"/{slug}/schedule/v/v1/schedule.json")
+        monkeypatch.undo()
+        back = await client.get(f"/{slug}/schedule/v/v1/schedule.json")
+
+    assert vanished.status_code == 404
+    assert vanished.json()["error"]["details"] == {
+        "path": f"/{slug}/schedule/v/v1/schedule.json",
+        "reason": "no released schedule",
+    }
+    assert back.status_code == 200
