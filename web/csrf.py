@@ -1,7 +1,8 @@
 """CSRF protection of the server-rendered forms (shop, call for papers, speaker and reviewer
 pages): a signed double-submit token.
 
-A random value lives in an HttpOnly cookie scoped to the page's path; every form carries an
+A random value lives in one HttpOnly cookie for the whole site (so forms of every page and the
+logout form on all of them agree); every form carries an
 HMAC of it under a key derived from the installation's secret. A forged cross-site form has
 neither, and a cookie planted by a sibling host is useless without the matching signature.
 """
@@ -33,12 +34,12 @@ class CsrfTicket:
     token: str
     new: bool
 
-    def set_on(self, response: Response, request: Request, path: str) -> None:
+    def set_on(self, response: Response, request: Request) -> None:
         if self.new:
             response.set_cookie(
                 COOKIE,
                 self.value,
-                path=path,
+                path="/",
                 httponly=True,
                 samesite="lax",
                 secure=request.url.scheme == "https",

@@ -30,7 +30,7 @@ async def shop_page(
         {"event": event, "csrf_field": FIELD, "csrf_token": ticket.token, **context},
         status_code=status_code,
     )
-    ticket.set_on(response, request, event.path)
+    ticket.set_on(response, request)
     return response
 
 

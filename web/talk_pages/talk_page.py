@@ -29,7 +29,6 @@ _HEADERS = {
     "X-Frame-Options": "DENY",
 }
 _MAX_FORM_FIELDS = 200
-_COOKIE_PATH = "/"
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +71,7 @@ async def talk_page(
     }
     html = environment().get_template(f"talk/{template}").render(**layout, **context)
     response = HTMLResponse(html, status_code=status_code, headers=_HEADERS)
-    ticket.set_on(response, request, _COOKIE_PATH)
+    ticket.set_on(response, request)
     return response
 
 
