@@ -6,7 +6,6 @@ no permissions are decided here. Over 400 lines: checking and storing share the 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -193,39 +192,6 @@ def validate_answers(
     return values
 
 
-# A choice question's options are kept as the one answer row of the question that belongs to
-# neither a submission nor a speaker (a JSON list), until the tables get an options column.
-def _options_row(question_id: str) -> Any:
-    return (
-        talk_answers.c.question_id == question_id,
-        talk_answers.c.submission_id.is_(None),
-        talk_answers.c.speaker_id.is_(None),
-    )
-
-
-async def _store_options(session: AsyncSession, question_id: str, options: tuple[str, ...]) -> None:
-    await session.execute(delete(talk_answers).where(*_options_row(question_id)))
-    if options:
-        await session.execute(
-            insert(talk_answers).values(
-                id=new_id(), question_id=question_id, value=json.dumps(list(options))
-            )
-        )
-
-
-async def _options(session: AsyncSession, question_ids: list[str]) -> dict[str, tuple[str, ...]]:
-    if not question_ids:
-        return {}
-    rows = await session.execute(
-        select(talk_answers.c.question_id, talk_answers.c.value).where(
-            talk_answers.c.question_id.in_(question_ids),
-            talk_answers.c.submission_id.is_(None),
-            talk_answers.c.speaker_id.is_(None),
-        )
-    )
-    return {row.question_id: tuple(json.loads(row.value)) for row in rows}
-
-
 def _clean_options(kind: QuestionKind, options: Iterable[str]) -> tuple[str, ...]:
     cleaned = tuple(dict.fromkeys(option.strip() for option in options if option.strip()))
     if kind is QuestionKind.CHOICE and not cleaned:
@@ -258,7 +224,6 @@ async def event_questions(
     rows = (
         await session.execute(query.order_by(talk_questions.c.sort_key, talk_questions.c.id))
     ).all()
-    options = await _options(session, [row.id for row in rows])
     return [
         Question(
             id=row.id,
@@ -268,7 +233,7 @@ async def event_questions(
             target=QuestionTarget(row.target),
             required=row.required,
             sort_key=row.sort_key,
-            options=options.get(row.id, ()),
+            options=tuple(row.options or ()),
         )
         for row in rows
     ]
@@ -319,9 +284,9 @@ async def create_question(
             target=target.value,
             required=required,
             sort_key=sort_key,
+            options=list(cleaned) or None,
         )
     )
-    await _store_options(session, question_id, cleaned)
     return await get_question(session, event_id, question_id)
 
 
@@ -347,7 +312,7 @@ async def update_question(
     current = await get_question(session, event_id, question_id)
     new_kind = kind or current.kind
     cleaned = _clean_options(new_kind, current.options if options is None else options)
-    values: dict[str, Any] = {"kind": new_kind.value}
+    values: dict[str, Any] = {"kind": new_kind.value, "options": list(cleaned) or None}
     if text is not None:
         values["text"] = _clean_text(text)
     if target is not None and target is not current.target:
@@ -362,18 +327,12 @@ async def update_question(
     await session.execute(
         update(talk_questions).where(talk_questions.c.id == question_id).values(**values)
     )
-    await _store_options(session, question_id, cleaned)
     return await get_question(session, event_id, question_id)
 
 
 async def _has_answers(session: AsyncSession, question_id: str) -> bool:
     found = await session.scalar(
-        select(talk_answers.c.id)
-        .where(
-            talk_answers.c.question_id == question_id,
-            (talk_answers.c.submission_id.is_not(None)) | (talk_answers.c.speaker_id.is_not(None)),
-        )
-        .limit(1)
+        select(talk_answers.c.id).where(talk_answers.c.question_id == question_id).limit(1)
     )
     return found is not None
 
@@ -452,10 +411,7 @@ async def event_answers(
     query = (
         select(talk_answers)
         .join(talk_questions, talk_questions.c.id == talk_answers.c.question_id)
-        .where(
-            talk_questions.c.event_id == event_id,
-            (talk_answers.c.submission_id.is_not(None)) | (talk_answers.c.speaker_id.is_not(None)),
-        )
+        .where(talk_questions.c.event_id == event_id)
         .order_by(talk_questions.c.sort_key, talk_questions.c.id, talk_answers.c.id)
     )
     if question_id is not None:

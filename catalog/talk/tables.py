@@ -87,7 +87,8 @@ talk_tracks = Table(
     Column("color", String(7), nullable=False),
 )
 
-# ``kind``: string, text, number, boolean, url, choice; ``target``: submission or speaker.
+# ``kind``: string, text, number, boolean, url, choice; ``target``: submission or speaker;
+# ``options``: a choice question's options (a JSON list), else null.
 talk_questions = Table(
     "talk_questions",
     metadata,
@@ -98,6 +99,7 @@ talk_questions = Table(
     Column("target", String(16), nullable=False),
     Column("required", Boolean, nullable=False),
     Column("sort_key", Integer, nullable=False),
+    Column("options", JSON, nullable=True),
 )
 
 # A speaker's profile in one event; ``account_id`` links a platform account once there is one.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -18,10 +19,12 @@ import actors  # noqa: F401 - declares actor_fences
 import catalog.talk.tables  # declares the talk catalog's tables
 import catalog.tickets  # noqa: F401 - declares the tickets catalog's tables
 import live.tables  # noqa: F401 - declares the live core's tables
+from catalog.talk.questions import event_questions
 from core.database import Base, Database, create_database
 from core.errors import UnavailableError
 from core.migrate import current_revision, head_revision, migrate, prepare_schema
 from core.settings import DatabaseSettings
+from tests.catalog.talk.talk_rows import make_event
 from tests.conftest import POSTGRES_ADMIN_URL, admin_execute
 
 POSTGRES = pytest.param("postgres", marks=pytest.mark.postgres)
@@ -224,3 +227,30 @@ async def test_declared_tables_match_the_migrated_schema(migrated_database: Data
         diff = await conn.run_sync(differences)
 
     assert diff == []
+
+
+async def test_migration_0011_moves_choice_options_into_their_column(
+    empty_database: Database,
+) -> None:
+    """Options kept as an answer row of no submission and no speaker (before 0011) become the
+    question's ``options``; the row goes."""
+    await migrate(empty_database, "0010")
+    async with empty_database.transaction() as session:
+        event_id = await make_event(session)
+        await session.execute(
+            text(
+                "INSERT INTO talk_questions (id, event_id, text, kind, target, required, sort_key)"
+                " VALUES (:id, :event, 'Level?', 'choice', 'submission', false, 0)"
+            ),
+            {"id": "question-1", "event": event_id},
+        )
+        await session.execute(
+            text("INSERT INTO talk_answers (id, question_id, value) VALUES (:id, :q, :value)"),
+            {"id": "answer-1", "q": "question-1", "value": json.dumps(["Beginner", "Expert"])},
+        )
+    await migrate(empty_database)
+    async with empty_database.transaction() as session:
+        [question] = await event_questions(session, event_id)
+        leftover = await session.scalar(text("SELECT count(*) FROM talk_answers"))
+    assert question.options == ("Beginner", "Expert")
+    assert leftover == 0
