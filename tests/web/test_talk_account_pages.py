@@ -20,6 +20,7 @@ from tests.web.test_app import embedded_settings, running_client
 from tests.web.test_shop_front import FormFields
 from web.account_session import COOKIE
 from web.app import create_app
+from web.login_throttle import LoginThrottle
 from web.services import Services
 
 PASSWORD = "correct horse battery"
@@ -174,6 +175,47 @@ async def test_login_refuses_unknown_email_and_wrong_password_alike(site: TalkSi
         )
         assert logged_in_as(response.text) is None
     assert FormFields(unknown.text).values["email"] == "nobody@example.org"
+
+
+async def test_repeated_failed_logins_are_refused_until_the_window_passes(site: TalkSite) -> None:
+    await site.signup("ada@example.org")
+    await site.logout()
+    clock = [1000.0]
+    site.app.state.login_throttle = LoginThrottle(per_email=3, window_s=60, clock=lambda: clock[0])
+    wrong = {"email": "ada@example.org", "password": "wrong password"}
+    for _ in range(3):
+        assert (await site.post("/account/login", wrong)).status_code == 401
+    right = {"email": "ADA@example.org", "password": PASSWORD}
+    refused = await site.post("/account/login", right)
+    other = await site.post("/account/login", {"email": "bob@example.org", "password": "x"})
+    clock[0] += 61
+    allowed = await site.post("/account/login", right)
+
+    assert refused.status_code == 429
+    assert refused.headers["retry-after"] == "60"
+    assert "Too many failed logins. Please try again in 1 min." in refused.text
+    assert logged_in_as(refused.text) is None
+    assert other.status_code == 401  # another email is not held back
+    assert allowed.status_code == 303
+
+
+def test_the_throttle_counts_per_client_and_forgets_old_keys() -> None:
+    clock = [0.0]
+    throttle = LoginThrottle(per_email=1, per_client=2, window_s=10, max_keys=3,
+                             clock=lambda: clock[0])  # fmt: skip
+    first, second = throttle.keys("a@x.org", "10.0.0.1"), throttle.keys("b@x.org", "10.0.0.1")
+    throttle.failed(first)
+    throttle.failed(second)
+    assert throttle.retry_after(throttle.keys("c@x.org", "10.0.0.1")) == 10
+    assert throttle.retry_after(throttle.keys("c@x.org", "10.0.0.2")) == 0
+    throttle.succeeded(first)  # clears the email, not the client
+    assert throttle.retry_after(first) == 10
+    clock[0] = 10  # the client's failures leave the window
+    assert throttle.retry_after(first) == 0
+    for email in ("a@x.org", "b@x.org", "c@x.org", "d@x.org"):
+        throttle.failed(throttle.keys(email, None))
+    assert throttle.retry_after(throttle.keys("a@x.org", None)) == 0  # forgotten: at most 3 keys
+    assert throttle.retry_after(throttle.keys("d@x.org", None)) == 10  # remembered, at its limit
 
 
 async def test_login_goes_only_to_local_next_paths(site: TalkSite) -> None:

@@ -1,8 +1,11 @@
-"""Account pages shared by speakers and reviewers: sign up, log in, log out, and who is logged in.
-Passwords and sessions are ``catalog.tickets``' business; this module only reads the forms and
-reveals no more about which emails have accounts than ``create_account`` does."""
+"""Account pages shared by speakers and reviewers: sign up, log in (throttled per email and client
+address, ``web.login_throttle``), log out, and who is logged in. Passwords and sessions are
+``catalog.tickets``' business; this module only reads the forms and reveals no more about which
+emails have accounts than ``create_account`` does."""
 
 from __future__ import annotations
+
+import math
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -12,6 +15,7 @@ from starlette.routing import BaseRoute, Route
 from catalog.tickets import EmailTakenError, LoginFailedError, check_login, create_account
 from core.errors import InvalidPayloadError
 from web.account_session import current_account, sign_in, sign_out
+from web.login_throttle import app_throttle
 from web.services import Services
 from web.talk_pages.speaker_records import Account, account
 from web.talk_pages.talk_page import checked_form, field, local_path, see_other, talk_page
@@ -101,6 +105,15 @@ async def login(request: Request) -> Response:
     email = field(form, "email")
     password = form.get("password")
     values = {"email": email, "next": _next(request, form)}
+    throttle = app_throttle(request)
+    keys = throttle.keys(email, request.client.host if request.client else None)
+    wait_s = throttle.retry_after(keys)
+    if wait_s > 0:
+        minutes = math.ceil(wait_s / 60)
+        errors = {"form": f"Too many failed logins. Please try again in {minutes} min."}
+        response = await _form_page(request, "login.html", values, errors, status_code=429)
+        response.headers["Retry-After"] = str(math.ceil(wait_s))
+        return response
     services: Services = request.app.state.services
     try:
         async with services.database.transaction() as session:
@@ -108,8 +121,10 @@ async def login(request: Request) -> Response:
                 session, email, password if isinstance(password, str) else ""
             )
     except LoginFailedError as error:
+        throttle.failed(keys)
         errors = {"form": error.message + "."}
         return await _form_page(request, "login.html", values, errors, status_code=401)
+    throttle.succeeded(keys)
     response = see_other(values["next"])
     await sign_in(request, response, account_id)
     return response
