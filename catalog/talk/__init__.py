@@ -22,28 +22,16 @@ from catalog.talk.errors import (
     UnknownTalkObjectError,
 )
 from catalog.talk.event_setup import (
-    ReviewPhaseDefinition,
-    ScoreCategory,
     TalkTrack,
-    create_review_phase,
-    create_score_category,
     create_submission_type,
     create_track,
-    delete_review_phase,
-    delete_score_category,
     delete_submission_type,
     delete_track,
     ensure_talk_event,
-    get_review_phase,
-    get_score_category,
     get_submission_type,
     get_track,
-    review_phases,
-    score_categories,
     submission_types,
     tracks,
-    update_review_phase,
-    update_score_category,
     update_submission_type,
     update_talk_event,
     update_track,
@@ -80,6 +68,20 @@ from catalog.talk.questions import (
     save_answers,
     update_question,
     validate_answers,
+)
+from catalog.talk.review_setup import (
+    ReviewPhaseDefinition,
+    ScoreCategory,
+    create_review_phase,
+    create_score_category,
+    delete_review_phase,
+    delete_score_category,
+    get_review_phase,
+    get_score_category,
+    review_phases,
+    score_categories,
+    update_review_phase,
+    update_score_category,
 )
 from catalog.talk.reviews import (
     RankedSubmission,
@@ -148,11 +150,13 @@ from catalog.talk.submissions import (
     update_speaker,
     update_submission,
 )
+from catalog.talk.unchanged import UNCHANGED, Unchanged
 from catalog.talk.widget_json import export_widget_json
 
 __all__ = [
     "ALLOWED_TRANSITIONS",
     "TALK_MAIL_KINDS",
+    "UNCHANGED",
     "Answer",
     "AnswerCode",
     "AnswerProblem",
@@ -196,6 +200,7 @@ __all__ = [
     "TalkObjectInUseError",
     "TalkTrack",
     "Track",
+    "Unchanged",
     "UnknownTalkObjectError",
     "accept_invitation",
     "add_break",

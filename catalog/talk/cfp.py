@@ -7,24 +7,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Final
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog.talk.errors import CfpClosedError, UnknownTalkObjectError
 from catalog.talk.tables import talk_cfps, talk_events, talk_submission_types
+from catalog.talk.unchanged import UNCHANGED, Unchanged
 from core.errors import InvalidPayloadError
 
 MAX_HEADLINE_CHARS = 300
 MAX_TEXT_CHARS = 20_000
-
-
-class _Unchanged:
-    """A marker: keep the stored value (``None`` means "no deadline")."""
-
-
-UNCHANGED: Final = _Unchanged()
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,11 +95,12 @@ async def update_call_for_papers(
     event_id: str,
     *,
     is_open: bool | None = None,
-    deadline: datetime | _Unchanged | None = UNCHANGED,
+    deadline: datetime | Unchanged | None = UNCHANGED,
     headline: str | None = None,
     text: str | None = None,
 ) -> CallForPapers:
-    """Change what is given (creating the CfP row on first use); the CfP as it now is.
+    """Change what is given (creating the CfP row on first use; ``deadline`` None: no deadline);
+    the CfP as it now is.
 
     Raises:
         UnknownTalkObjectError: no such talk event.
@@ -115,7 +109,7 @@ async def update_call_for_papers(
     values: dict[str, object] = {}
     if is_open is not None:
         values["is_open"] = is_open
-    if not isinstance(deadline, _Unchanged):
+    if deadline is not UNCHANGED:
         values["deadline"] = _aware(deadline, "deadline")
     if headline is not None:
         values["headline"] = _bounded(headline.strip(), "headline", MAX_HEADLINE_CHARS)

@@ -23,9 +23,8 @@ from catalog.talk.schedules import (
     wip_schedule_id,
 )
 from catalog.talk.tables import talk_rooms, talk_slots
+from catalog.talk.unchanged import UNCHANGED, Unchanged
 from core.errors import InvalidPayloadError
-
-UNCHANGED: Any = object()  # a keyword not given: keep the slot's value
 
 
 async def wip_slot(session: AsyncSession, event_id: str, slot_id: str, *, now: datetime) -> Slot:
@@ -112,10 +111,10 @@ async def move_slot(
     slot_id: str,
     *,
     now: datetime,
-    room_id: str | None = UNCHANGED,
-    starts_at: datetime = UNCHANGED,
-    ends_at: datetime = UNCHANGED,
-    description: str = UNCHANGED,
+    room_id: str | Unchanged | None = UNCHANGED,
+    starts_at: datetime | Unchanged = UNCHANGED,
+    ends_at: datetime | Unchanged = UNCHANGED,
+    description: str | Unchanged = UNCHANGED,
 ) -> Slot:
     """Move a slot of the work-in-progress schedule. A talk keeps its length when only its start
     or room changes (``ends_at`` sets a new one) and always needs a room; a break may span all
@@ -130,11 +129,11 @@ async def move_slot(
     slot = await wip_slot(session, event_id, slot_id, now=now)
     room = slot.room_id if room_id is UNCHANGED else room_id
     start = slot.starts_at if starts_at is UNCHANGED else starts_at
-    end: datetime | None = ends_at
-    if ends_at is UNCHANGED:  # keep the length
-        end = None
-        if start is not None and slot.starts_at is not None and slot.ends_at is not None:
-            end = start + (slot.ends_at - slot.starts_at)
+    end: datetime | None = None
+    if ends_at is not UNCHANGED:
+        end = ends_at
+    elif start is not None and slot.starts_at is not None and slot.ends_at is not None:
+        end = start + (slot.ends_at - slot.starts_at)  # keep the length
     if start is None or end is None:
         msg = "A slot needs a start and an end"
         raise InvalidPayloadError(msg, field="start")
@@ -160,7 +159,7 @@ async def _move_break(
     room_id: str | None,
     starts_at: datetime,
     ends_at: datetime,
-    description: str,
+    description: str | Unchanged,
 ) -> Slot:
     if room_id is not None:
         found = await session.scalar(
