@@ -61,6 +61,7 @@ def test_two_run_processes_see_each_other_and_part_cleanly(
         "EVENTYAY_REDIS_URL": redis_url,
         "EVENTYAY_REDIS__KEY_PREFIX": redis_prefix,
         "EVENTYAY_DATA_DIR": str(tmp_path / "data"),
+        "EVENTYAY_LIVE__SEED_DEMO": "false",  # no demo schedule: no actors active at start
     }
     # Both start at once: the schema migration must serialise on its lock.
     first, first_url = start_node("run-a", env, tmp_path)
