@@ -92,6 +92,7 @@ async def test_events_create_list_show_patch(any_api: ApiClient) -> None:
         "reservation_minutes": 30,
         "payment_term_days": 7,
         "accept_late_payments": True,
+        "timezone": "UTC",
     }
     assert found.json()["count"] == 1
     assert missing.json()["count"] == 0

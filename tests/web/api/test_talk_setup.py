@@ -77,6 +77,7 @@ async def test_renaming_the_event_renames_its_talk_event(api: ApiClient) -> None
     )
 
     assert patched.status_code == 200, patched.text
+    assert (patched.json()["name"], patched.json()["timezone"]) == ("Conf 2030", "Asia/Tokyo")
     async with api.database.transaction() as session:
         row = (
             await session.execute(select(talk_events).where(talk_events.c.slug == f"{org}/conf"))

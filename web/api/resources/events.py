@@ -8,10 +8,11 @@ import contextlib
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import Select, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from catalog.talk import ensure_talk_event, update_talk_event
+from catalog.talk.tables import talk_events
 from catalog.tickets.permissions import Permission
 from catalog.tickets.tables import ticket_events
 from core.ids import new_id
@@ -49,6 +50,9 @@ class Event(BaseModel):
     reservation_minutes: int
     payment_term_days: int
     accept_late_payments: bool
+    timezone: str | None = Field(
+        description="the talk event's IANA timezone; null for an event without a talk side"
+    )
     created_at: Timestamp
 
 
@@ -89,7 +93,13 @@ _COLUMNS = (
     ticket_events.c.payment_term_days,
     ticket_events.c.accept_late_payments,
     ticket_events.c.created_at,
+    talk_events.c.timezone,
 )
+
+
+def _selected() -> Select[Any]:
+    """The events with their talk side's timezone, if they have one."""
+    return select(*_COLUMNS).outerjoin(talk_events, talk_events.c.slug == ticket_events.c.slug)
 
 
 def _event(row: Any) -> Event:
@@ -105,7 +115,7 @@ def _event(row: Any) -> Event:
 async def list_events(call: ApiCall) -> Page:
     assert call.principal is not None
     filters = call.query_as(EventFilters)
-    statement = select(*_COLUMNS).where(ticket_events.c.organizer_id == call.organizer.id)
+    statement = _selected().where(ticket_events.c.organizer_id == call.organizer.id)
     visible = call.principal.visible_event_ids(call.organizer.id)
     if visible is not None:
         statement = statement.where(ticket_events.c.id.in_(sorted(visible)))
@@ -172,7 +182,5 @@ async def patch_event(call: ApiCall) -> Event:
 
 
 async def _load(call: ApiCall, full_slug: str) -> Event:
-    row = (
-        await call.session.execute(select(*_COLUMNS).where(ticket_events.c.slug == full_slug))
-    ).one()
+    row = (await call.session.execute(_selected().where(ticket_events.c.slug == full_slug))).one()
     return _event(row)
