@@ -371,8 +371,10 @@ async def accept_invitation(
     now: datetime,
     account_id: str | None = None,
 ) -> str:
-    """Accept an invitation: the invited address gets (or reuses) a speaker profile in the
-    event and becomes a speaker of the submission. Returns the speaker id.
+    """Accept an invitation: the accepting account's speaker profile in the event (when it has
+    one), else the invited address's (made if new), becomes a speaker of the submission — so one
+    account keeps one profile per event whatever address it was invited at. Accepting for a
+    submission the profile already speaks on just uses up the invitation. Returns the speaker id.
 
     Raises:
         InvalidInvitationError: the token is unknown or was used.
@@ -382,6 +384,7 @@ async def accept_invitation(
             select(
                 talk_submission_speakers.c.id,
                 talk_submission_speakers.c.email,
+                talk_submission_speakers.c.submission_id,
                 talk_submissions.c.event_id,
             )
             .join(
@@ -399,13 +402,33 @@ async def accept_invitation(
     ).one_or_none()
     if invitation is None:
         raise InvalidInvitationError
-    speaker_id = await create_speaker(
-        session,
-        invitation.event_id,
-        email=invitation.email,
-        name=name,
-        now=now,
-        account_id=account_id,
+    own = None
+    if account_id is not None:
+        own = await session.scalar(
+            select(talk_speakers.c.id)
+            .where(
+                talk_speakers.c.event_id == invitation.event_id,
+                talk_speakers.c.account_id == account_id,
+            )
+            .order_by(talk_speakers.c.created_at, talk_speakers.c.id)
+            .limit(1)
+        )
+    if own is not None and str(own) in await speaker_ids(session, invitation.submission_id):
+        await session.execute(
+            delete(talk_submission_speakers).where(talk_submission_speakers.c.id == invitation.id)
+        )
+        return str(own)
+    speaker_id = (
+        str(own)
+        if own is not None
+        else await create_speaker(
+            session,
+            invitation.event_id,
+            email=invitation.email,
+            name=name,
+            now=now,
+            account_id=account_id,
+        )
     )
     await session.execute(
         update(talk_submission_speakers)

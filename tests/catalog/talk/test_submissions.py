@@ -24,6 +24,7 @@ from catalog.talk.submissions import (
 )
 from catalog.talk.tables import talk_cfps, talk_speakers, talk_submission_speakers
 from core.database import Database
+from core.ids import new_id
 from tests.catalog.talk.talk_rows import NOW, make_event, make_speaker, make_submission
 
 S = SubmissionState
@@ -186,6 +187,37 @@ async def test_a_speaker_of_two_submissions_keeps_one_profile(database: Database
         a = await accept_invitation(session, first, name="Co", now=NOW)
         b = await accept_invitation(session, second, name="Co", now=NOW)
     assert a == b
+
+
+async def test_an_account_invited_at_another_address_keeps_its_one_profile(
+    database: Database,
+) -> None:
+    async with database.transaction() as session:
+        event_id = await make_event(session)
+        account = new_id()
+        own = await make_speaker(session, event_id, account_id=account)
+        other = await make_submission(session, event_id)
+        mine = await make_submission(session, event_id, speaker_id=own)
+        token = await invite_speaker(session, other.id, email="work@example.org", now=NOW)
+        again = await invite_speaker(session, mine.id, email="work@example.org", now=NOW)
+        joined = await accept_invitation(
+            session, token, name="Work me", now=NOW, account_id=account
+        )
+        same = await accept_invitation(session, again, name="Work me", now=NOW, account_id=account)
+        profiles = await session.scalars(
+            select(talk_speakers.c.id).where(talk_speakers.c.account_id == account)
+        )
+        assert list(profiles) == [own]
+        assert own in await speaker_ids(session, other.id)
+        assert await speaker_ids(session, mine.id) == [own]
+        left = await session.scalar(
+            select(talk_submission_speakers.c.id).where(
+                talk_submission_speakers.c.submission_id == mine.id,
+                talk_submission_speakers.c.email == "work@example.org",
+            )
+        )
+    assert joined == same == own
+    assert left is None  # the invitation to a submission it already speaks on is used up
 
 
 @pytest.mark.parametrize(
