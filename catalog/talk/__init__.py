@@ -131,9 +131,9 @@ from catalog.talk.slot_edits import (
     wip_slot,
 )
 from catalog.talk.speaker_notices import SpeakerNotice, speaker_notices
+from catalog.talk.speakers import SpeakerProfile, create_speaker, get_speaker, update_speaker
 from catalog.talk.submissions import (
     ALLOWED_TRANSITIONS,
-    SpeakerProfile,
     Submission,
     SubmissionState,
     accept_invitation,
@@ -141,13 +141,10 @@ from catalog.talk.submissions import (
     change_state,
     check_cfp_open,
     check_transition,
-    create_speaker,
     create_submission,
-    get_speaker,
     get_submission,
     invite_speaker,
     speaker_ids,
-    update_speaker,
     update_submission,
 )
 from catalog.talk.unchanged import UNCHANGED, Unchanged

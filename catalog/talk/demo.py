@@ -16,10 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog.talk.event_setup import ensure_talk_event
 from catalog.talk.schedules import ScheduleVersion, add_break, release, schedule_talk
+from catalog.talk.speakers import create_speaker
 from catalog.talk.submissions import (
     SubmissionState,
     change_state,
-    create_speaker,
     create_submission,
 )
 from catalog.talk.tables import (

@@ -1,13 +1,12 @@
 """Submissions: the pretalx state machine (pure), and the service that creates and edits
-submissions and speaker profiles, changes states with the check, and invites co-speakers. The
-caller owns the transaction (every function takes its session); no permissions are decided here.
-Over 400 lines: submissions and their speakers share the lookups and the code allocation.
+submissions, changes states with the check, and adds and invites co-speakers (speaker profiles are
+``speakers``'). The caller owns the transaction (every function takes its session); no
+permissions are decided here. Over 400 lines: states, edits and co-speakers share the lookups.
 """
 
 from __future__ import annotations
 
 import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -24,6 +23,7 @@ from catalog.talk.errors import (
     UnknownTalkObjectError,
 )
 from catalog.talk.mail_notices import notify_decision
+from catalog.talk.speakers import check_fields, create_speaker, get_speaker, public_code
 from catalog.talk.tables import (
     talk_schedules,
     talk_slots,
@@ -33,7 +33,6 @@ from catalog.talk.tables import (
     talk_submissions,
     talk_tracks,
 )
-from core.errors import InvalidPayloadError
 from core.ids import new_id, random_bytes
 
 
@@ -65,9 +64,6 @@ ACCEPTED_STATES = frozenset({S.ACCEPTED, S.CONFIRMED})
 # Only confirmed talks appear in released schedules (pretalx: slot visibility tracks confirmed).
 PUBLIC_STATES = frozenset({S.CONFIRMED})
 
-CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ3456789"  # no 0, O, 1, I or 2 (read as Z)
-CODE_CHARS = 6
-
 
 def check_transition(current: SubmissionState, target: SubmissionState) -> None:
     """Refuse a state change pretalx does not allow.
@@ -83,11 +79,6 @@ def check_transition(current: SubmissionState, target: SubmissionState) -> None:
             "allowed": sorted(state.value for state in allowed),
         }
         raise InvalidTransitionError(None, **details)
-
-
-def public_code() -> str:
-    """A short uppercase code for submissions and speakers (31^6 ≈ 8.9e8 per event)."""
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_CHARS))
 
 
 def token_hash(token: str) -> str:
@@ -150,49 +141,6 @@ async def get_submission(
     if row is None:
         raise UnknownTalkObjectError(kind="submission", id=submission_id)
     return _submission(row)
-
-
-async def create_speaker(
-    session: AsyncSession,
-    event_id: str,
-    *,
-    email: str,
-    name: str,
-    now: datetime,
-    account_id: str | None = None,
-    biography: str = "",
-    avatar_url: str | None = None,
-) -> str:
-    """The id of the event's speaker profile with ``email``, created if there is none yet."""
-    email = email.strip().lower()
-    found = await session.scalar(
-        select(talk_speakers.c.id).where(
-            talk_speakers.c.event_id == event_id, talk_speakers.c.email == email
-        )
-    )
-    if found is not None:
-        if account_id is not None:
-            await session.execute(
-                update(talk_speakers)
-                .where(talk_speakers.c.id == found, talk_speakers.c.account_id.is_(None))
-                .values(account_id=account_id)
-            )
-        return str(found)
-    speaker_id = new_id()
-    await session.execute(
-        insert(talk_speakers).values(
-            id=speaker_id,
-            event_id=event_id,
-            code=public_code(),
-            account_id=account_id,
-            email=email,
-            name=name,
-            biography=biography,
-            avatar_url=avatar_url,
-            created_at=now,
-        )
-    )
-    return speaker_id
 
 
 async def create_submission(
@@ -464,22 +412,6 @@ SUBMISSION_FIELDS = frozenset(
         "do_not_record",
     }
 )
-SPEAKER_FIELDS = frozenset({"name", "biography", "avatar_url"})
-
-
-def _check_fields(changes: dict[str, Any], allowed: frozenset[str]) -> None:
-    unknown = sorted(changes.keys() - allowed)
-    if unknown:
-        msg = f"Fields that cannot be changed: {', '.join(unknown)}"
-        raise InvalidPayloadError(msg, fields=unknown)
-    for field in ("title", "name", "language"):
-        if field in changes and not str(changes[field] or "").strip():
-            msg = f"'{field}' must not be empty"
-            raise InvalidPayloadError(msg, field=field)
-    duration = changes.get("duration_minutes")
-    if duration is not None and (type(duration) is not int or duration <= 0):
-        msg = "'duration_minutes' must be a positive whole number or null"
-        raise InvalidPayloadError(msg, field="duration_minutes")
 
 
 async def _check_event_object(
@@ -535,7 +467,7 @@ async def update_submission(
         InvalidPayloadError: an unknown field, an empty title or language, or a duration that
             is not positive.
     """
-    _check_fields(changes, SUBMISSION_FIELDS)
+    check_fields(changes, SUBMISSION_FIELDS)
     current = await get_submission(session, submission_id, for_update=True)
     if changes.get("track_id") is not None:
         await _check_event_object(
@@ -561,57 +493,3 @@ async def update_submission(
     if minutes != await _duration(session, current):
         await _refit_wip_slots(session, updated, minutes)
     return updated
-
-
-@dataclass(frozen=True, slots=True)
-class SpeakerProfile:
-    id: str
-    event_id: str
-    code: str
-    email: str
-    name: str
-    biography: str
-    avatar_url: str | None
-    account_id: str | None
-
-
-async def get_speaker(session: AsyncSession, speaker_id: str) -> SpeakerProfile:
-    """The speaker profile.
-
-    Raises:
-        UnknownTalkObjectError: no such speaker.
-    """
-    row = (
-        await session.execute(select(talk_speakers).where(talk_speakers.c.id == speaker_id))
-    ).one_or_none()
-    if row is None:
-        raise UnknownTalkObjectError(kind="speaker", id=speaker_id)
-    return SpeakerProfile(
-        id=row.id,
-        event_id=row.event_id,
-        code=row.code,
-        email=row.email,
-        name=row.name,
-        biography=row.biography,
-        avatar_url=row.avatar_url,
-        account_id=row.account_id,
-    )
-
-
-async def update_speaker(session: AsyncSession, speaker_id: str, **changes: Any) -> SpeakerProfile:
-    """Change a speaker profile: any of ``name``, ``biography`` and ``avatar_url`` (None: no
-    avatar). The email and the account link are not changed here.
-
-    Raises:
-        UnknownTalkObjectError: no such speaker.
-        InvalidPayloadError: an unknown field or an empty name.
-    """
-    _check_fields(changes, SPEAKER_FIELDS)
-    if "biography" in changes and changes["biography"] is None:
-        changes["biography"] = ""
-    await get_speaker(session, speaker_id)
-    if changes:
-        await session.execute(
-            update(talk_speakers).where(talk_speakers.c.id == speaker_id).values(**changes)
-        )
-    return await get_speaker(session, speaker_id)

@@ -9,11 +9,11 @@ from decimal import Decimal
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from catalog.talk.speakers import create_speaker
 from catalog.talk.submissions import (
     Submission,
     SubmissionState,
     change_state,
-    create_speaker,
     create_submission,
 )
 from catalog.talk.tables import (

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import insert, select
 
 from catalog.talk.errors import CfpClosedError, InvalidInvitationError, InvalidTransitionError
+from catalog.talk.speakers import CODE_ALPHABET
 from catalog.talk.submissions import (
     ALLOWED_TRANSITIONS,
-    CODE_ALPHABET,
     SubmissionState,
     accept_invitation,
     change_state,

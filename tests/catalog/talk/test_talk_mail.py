@@ -26,11 +26,11 @@ from catalog.talk.mail import (
 )
 from catalog.talk.mail_tables import talk_emails
 from catalog.talk.schedules import release, schedule_talk
+from catalog.talk.speakers import create_speaker
 from catalog.talk.submissions import (
     SubmissionState,
     accept_invitation,
     change_state,
-    create_speaker,
     invite_speaker,
 )
 from core.database import Database
